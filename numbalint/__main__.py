@@ -1,0 +1,3 @@
+from numbalint.cli import main
+
+main()
