@@ -1,0 +1,98 @@
+"""What a rule reports, and what leaves a worker once positions are known.
+
+Rules produce `Diagnostic`s that point at CST nodes and may carry a `Fix` (node
+replacements). The runner turns them into `Finding`s: plain, picklable data with
+1-based spans, which output, suppression and caching work with. None of these
+stages knows anything about a particular rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import libcst as cst
+
+Severity = Literal["error", "warning"]
+Applicability = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range: 1-based lines, 1-based columns, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Replace one node of the module's tree by another."""
+
+    old: cst.CSTNode
+    new: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A mechanical repair: node replacements applied together, or not at all."""
+
+    message: str
+    applicability: Applicability
+    replacements: tuple[Replacement, ...]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A rule's report, still tied to the tree it was found in."""
+
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    node: cst.CSTNode
+    fix: Fix | None = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A located text edit: the text in `span` becomes `content`."""
+
+    span: Span
+    content: str
+
+
+@dataclass(frozen=True)
+class FixSummary:
+    """A fix as text, for output: no tree attached."""
+
+    message: str
+    applicability: Applicability
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A located diagnostic, detached from the tree (picklable, cacheable)."""
+
+    path: str
+    span: Span
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    fix: FixSummary | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.line, self.span.column, self.code)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file (or path) that could not be checked, said in one line for people."""
+
+    path: str
+    message: str
