@@ -1,0 +1,287 @@
+"""Configuration: `[tool.numbalint]` in pyproject.toml, then command-line overrides.
+
+    [tool.numbalint]
+    select = ["ALL"]                 # default: every rule
+    extend-select = []               # added to select
+    ignore = ["NBL011"]              # codes, kebab-case names, code prefixes or ALL
+    exclude = [...]                  # replaces files.DEFAULT_EXCLUDES
+    extend-exclude = ["tests/fixtures", "*_pb2.py"]
+    per-file-ignores = { "tests/*" = ["NBL009"] }
+
+The nearest pyproject.toml at or above the starting folder that has a
+`[tool.numbalint]` table is the configuration; its folder is the project root
+that exclude and per-file-ignores patterns are relative to.
+
+Between selectors the most specific wins (a code or name beats a prefix, a
+longer prefix beats a shorter one, any of them beats ALL); on a tie, ignore
+wins. So `select = ["ALL"]`, `ignore = ["NBL01"]`, `extend-select = ["NBL012"]`
+enables everything but NBL010-NBL018, except NBL012.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from numbalint.files import DEFAULT_EXCLUDES, PathPatterns, relative_to_root
+
+CONFIG_FILE = "pyproject.toml"
+ALL = "ALL"
+
+PerFileIgnores = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+class ConfigError(Exception):
+    """A configuration mistake; `str()` is one line saying where and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What to check and how, after the config file and the command line.
+
+    `exclude` holds every pattern discovery must apply: the defaults (or the
+    config's `exclude`, which replaces them) plus `extend_exclude`, which is
+    the config's `extend-exclude` and the command line's `--exclude`."""
+
+    root: Path
+    config_path: Path | None = None
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: PerFileIgnores = ()
+
+
+@dataclass(frozen=True)
+class _Key:
+    """How one `[tool.numbalint]` key is checked."""
+
+    expected: str
+    is_valid: Callable[[Any], bool]
+
+
+def _is_string_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _is_per_file_table(value: Any) -> bool:
+    return isinstance(value, dict) and all(_is_string_list(v) for v in value.values())
+
+
+_SELECTORS = _Key("a list of rule codes or names", _is_string_list)
+_PATTERNS = _Key("a list of glob patterns", _is_string_list)
+_KEYS: Mapping[str, _Key] = {
+    "select": _SELECTORS,
+    "extend-select": _SELECTORS,
+    "ignore": _SELECTORS,
+    "exclude": _PATTERNS,
+    "extend-exclude": _PATTERNS,
+    "per-file-ignores": _Key(
+        'a table of glob = [rule codes or names], e.g. { "tests/*" = ["NBL009"] }',
+        _is_per_file_table,
+    ),
+}
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml at or above `start` with a [tool.numbalint] table."""
+    located = _locate(start)
+    return located[0] if located else None
+
+
+def load_settings(
+    start: Path,
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    extend_select: Sequence[str] | None = None,
+    exclude: Sequence[str] | None = None,
+    config: Path | None = None,
+) -> Settings:
+    """Settings from the config file found from `start` (or `config`), then
+    the command line: `select` replaces the config's, `ignore`,
+    `extend_select` and `exclude` add to it. Selectors given as
+    'NBL001,NBL002' are split on commas."""
+    if config is not None:
+        config_path, table = config, _read_table(config, required=True)
+    else:
+        config_path, table = _locate(start) or (None, {})
+    _check_keys(table, config_path)
+    base_exclude = tuple(table.get("exclude", DEFAULT_EXCLUDES))
+    extend_exclude = (*table.get("extend-exclude", ()), *(exclude or ()))
+    return Settings(
+        root=config_path.resolve().parent if config_path else Path.cwd(),
+        config_path=config_path,
+        select=_split(select) if select is not None else _optional_tuple(table.get("select")),
+        extend_select=(*table.get("extend-select", ()), *_split(extend_select)),
+        ignore=(*table.get("ignore", ()), *_split(ignore)),
+        exclude=base_exclude + extend_exclude,
+        extend_exclude=extend_exclude,
+        per_file_ignores=tuple(
+            (glob, tuple(codes)) for glob, codes in table.get("per-file-ignores", {}).items()
+        ),
+    )
+
+
+def resolve_selection(settings: Settings, rules: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The codes enabled by the settings' select/extend-select/ignore, given
+    the (code, name) of every rule. Raises ConfigError for an unknown selector."""
+    selectors = RuleSelectors(rules)
+    select = (ALL,) if settings.select is None else settings.select
+    chosen: dict[str, tuple[int, bool]] = {}
+    selectors.mark(chosen, select, enabled=True, where="select")
+    selectors.mark(chosen, settings.extend_select, enabled=True, where="extend-select")
+    selectors.mark(chosen, settings.ignore, enabled=False, where="ignore")
+    return frozenset(code for code, (_, enabled) in chosen.items() if enabled)
+
+
+def resolve_per_file_ignores(
+    settings: Settings, rules: Sequence[tuple[str, str]]
+) -> Callable[[str | Path], frozenset[str]]:
+    """A function from a file's path to the codes ignored in that file.
+    Raises ConfigError for an unknown selector."""
+    selectors = RuleSelectors(rules)
+    compiled = [
+        (PathPatterns([glob]), selectors.codes(codes, where=_per_file_where(settings, glob)))
+        for glob, codes in settings.per_file_ignores
+    ]
+
+    def ignored_in(path: str | Path) -> frozenset[str]:
+        if not compiled:
+            return frozenset()
+        relative = relative_to_root(path, settings.root)
+        return frozenset().union(
+            *(codes for patterns, codes in compiled if patterns.matches(relative))
+        )
+
+    return ignored_in
+
+
+def _per_file_where(settings: Settings, glob: str) -> str:
+    return f"{_display(settings.config_path)}: [tool.numbalint] per-file-ignores {glob!r}"
+
+
+class RuleSelectors:
+    """Turns selectors (code, name, code prefix, ALL) into rule codes."""
+
+    def __init__(self, rules: Sequence[tuple[str, str]]) -> None:
+        self._codes = tuple(code.upper() for code, _ in rules)
+        self._code_of_name = {name.lower(): code.upper() for code, name in rules}
+
+    def match(self, selector: str, *, where: str) -> tuple[frozenset[str], int]:
+        """The codes a selector names, and how specific it is."""
+        text = selector.strip()
+        upper = text.upper()
+        if upper == ALL:
+            return frozenset(self._codes), 0
+        code = self._code_of_name.get(text.lower())
+        if code is not None:
+            return frozenset({code}), len(code)
+        prefixed = frozenset(c for c in self._codes if upper and c.startswith(upper))
+        if prefixed:
+            return prefixed, len(upper)
+        raise ConfigError(f"{where}: unknown rule selector {selector!r}{self._hint(text)}")
+
+    def codes(self, selectors: Iterable[str], *, where: str) -> frozenset[str]:
+        return frozenset().union(*(self.match(s, where=where)[0] for s in selectors))
+
+    def mark(
+        self,
+        chosen: dict[str, tuple[int, bool]],
+        selectors: Iterable[str],
+        *,
+        enabled: bool,
+        where: str,
+    ) -> None:
+        """Record `enabled` for each selected code unless a more specific selector decided it."""
+        for selector in selectors:
+            codes, specificity = self.match(selector, where=where)
+            for code in codes:
+                if specificity >= chosen.get(code, (-1, False))[0]:
+                    chosen[code] = (specificity, enabled)
+
+    def _hint(self, text: str) -> str:
+        guess = _closest(text, [*self._codes, *self._code_of_name])
+        return f" (did you mean {guess!r}?)" if guess else "; expected a rule code, name, code prefix or ALL"
+
+
+def _locate(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            table = _read_table(candidate, required=False)
+            if table is not None:
+                return candidate, table
+    return None
+
+
+def _read_table(path: Path, *, required: bool) -> dict[str, Any] | None:
+    """The file's [tool.numbalint] table; None if it has none and none is required."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{_display(path)}: cannot read: {error.strerror}") from None
+    if b"numbalint" not in data and not required:
+        return None  # not ours: skip the parse
+    table = _parse_toml(path, data).get("tool", {}).get("numbalint")
+    if table is None and required:
+        raise ConfigError(f"{_display(path)}: no [tool.numbalint] table")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{_display(path)}: [tool.numbalint] must be a table")
+    return table
+
+
+def _parse_toml(path: Path, data: bytes) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{_display(path)}: not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{_display(path)}: invalid TOML: {error}") from None
+
+
+def _check_keys(table: Mapping[str, Any], path: Path | None) -> None:
+    for key, value in table.items():
+        where = f"{_display(path)}: [tool.numbalint]"
+        rule = _KEYS.get(key)
+        if rule is None:
+            guess = _closest(key, list(_KEYS))
+            hint = f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(_KEYS)}"
+            raise ConfigError(f"{where} unknown key {key!r} ({hint})")
+        if not rule.is_valid(value):
+            raise ConfigError(f"{where} {key}: expected {rule.expected}, got {value!r}")
+
+
+def _closest(word: str, candidates: Sequence[str]) -> str | None:
+    """The candidate closest to `word`, ignoring case, if any is close."""
+    import difflib  # only on the error path
+
+    by_lower = {candidate.lower(): candidate for candidate in candidates}
+    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[matches[0]] if matches else None
+
+
+def _split(values: Sequence[str] | None) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
+
+
+def _optional_tuple(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def _display(path: Path | None) -> str:
+    if path is None:
+        return "command line"
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
