@@ -1,0 +1,340 @@
+"""The model's single pass over a module's tree.
+
+It records scopes, bindings, name reads, call sites and the arithmetic that
+chunking is built from. Everything that needs resolving (which name is a
+kernel, which call launches a thread) is decided afterwards by `ModuleModel`,
+from these records, without walking the tree again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from numbalint.model.scopes import Binding, CallSite, LoopRecord, Scope, Use
+
+
+@dataclass
+class ArithmeticRecord:
+    """Multiplications, additions and remainders, with where they stand."""
+
+    node: cst.BinaryOperation
+    scope: Scope
+    loops: tuple[LoopRecord, ...]
+
+
+@dataclass
+class ConditionRecord:
+    """Names tested by an `if` or a conditional expression inside loops."""
+
+    names: frozenset[str]
+    loops: tuple[LoopRecord, ...]
+
+
+@dataclass
+class PassRecords:
+    root: Scope
+    scope_of: dict[int, Scope] = field(default_factory=dict)  # id(def or lambda) -> its scope
+    loop_targets: dict[int, frozenset[str]] = field(default_factory=dict)  # id(loop) -> targets
+    arithmetic: list[ArithmeticRecord] = field(default_factory=list)
+    conditions: list[ConditionRecord] = field(default_factory=list)
+
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
+def stored_names(target: cst.BaseExpression) -> list[cst.Name]:
+    """The names an assignment target binds (`a`, `a, (b, *c)`), not `x.y` or `x[i]`."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in stored_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return stored_names(target.value)
+    return []
+
+
+def names_in(node: cst.CSTNode) -> frozenset[str]:
+    """Every name mentioned in a (small) expression."""
+    found: set[str] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(_Collect())
+    return frozenset(found)
+
+
+class ModelBuilder(cst.CSTVisitor):
+    """Collects `PassRecords` in one traversal."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records = PassRecords(root=Scope("module", None, None))
+        self._scope = self.records.root
+        self._loops: list[LoopRecord] = []
+        self._saved_loops: list[list[LoopRecord]] = []
+        self._not_reads: set[int] = set()
+        self._uses: dict[int, Use] = {}
+
+    # -- scopes ---------------------------------------------------------------
+
+    def _enter(self, kind: str, node: cst.CSTNode) -> Scope:
+        scope = Scope(kind, node, self._scope, loops_at_creation=tuple(self._loops))  # type: ignore[arg-type]
+        self._scope.children.append(scope)
+        self.records.scope_of[id(node)] = scope
+        self._scope = scope
+        self._saved_loops.append(self._loops)
+        self._loops = []
+        return scope
+
+    def _leave(self) -> None:
+        child = self._scope
+        assert child.parent is not None
+        self._scope = child.parent
+        self._scope.reads |= child.free_reads()
+        self._loops = self._saved_loops.pop()
+
+    def _bind(self, name: cst.Name, binding: Binding) -> None:
+        self._not_reads.add(id(name))
+        self._scope.bind(name.value, binding)
+        for loop in self._loops:
+            loop.rebinds.add(name.value)
+
+    def _bind_params(self, params: cst.Parameters) -> None:
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            self._bind(param.name, Binding("param", None))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self._bind(star.name, Binding("param", None))
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind(node.name, Binding("def", node))
+        # Decorators and defaults are evaluated in the enclosing scope: visit them here.
+        for decorator in node.decorators:
+            decorator.visit(self)
+        node.params.visit(self)
+        self._enter("function", node)
+        self._bind_params(node.params)
+        node.body.visit(self)
+        self._leave()
+        return False  # type: ignore[return-value]
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        node.params.visit(self)
+        self._enter("lambda", node)
+        self._bind_params(node.params)
+        self._note_use(node.body, Use("return"))
+        node.body.visit(self)
+        self._leave()
+        return False
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._not_reads.add(id(node.name))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind(node.name, Binding("other", node))
+        for decorator in node.decorators:
+            decorator.visit(self)
+        for arg in (*node.bases, *node.keywords):
+            arg.visit(self)
+        self._enter("class", node)
+        node.body.visit(self)
+        self._leave()
+        return False  # type: ignore[return-value]
+
+    # -- bindings -------------------------------------------------------------
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if alias.asname is not None:
+                self._bind_alias(alias.asname.name, dotted)
+            else:
+                top = dotted.split(".")[0]
+                self._bind(_first_name(alias.name), Binding("import", top))
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        base = "." * len(node.relative) + (_dotted(node.module) if node.module else "")
+        for alias in node.names:
+            name = _dotted(alias.name)
+            qualified = f"{base}.{name}" if not base.endswith(".") else base + name
+            target = alias.asname.name if alias.asname is not None else alias.name
+            self._bind_alias(target, qualified)
+        return False
+
+    def _bind_alias(self, target: cst.BaseExpression, qualified: str) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target, Binding("import", qualified))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        names: list[str] = []
+        for target in node.targets:
+            stored = stored_names(target.target)
+            single = isinstance(target.target, cst.Name)
+            for name in stored:
+                self._bind(name, Binding("assign", node.value if single else None))
+                names.append(name.value)
+        self._note_use(node.value, Use("assign", tuple(names)))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        for name in stored_names(node.target):
+            self._bind(name, Binding("assign", node.value))
+        self._note_use(node.value, Use("assign", tuple(n.value for n in stored_names(node.target))))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        for name in stored_names(node.target):
+            self._scope.reads.add(name.value)
+            self._bind(name, Binding("other", None))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        for name in stored_names(node.target):
+            self._bind(name, Binding("other", None))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None:
+            for name in stored_names(node.asname.name):
+                self._bind(name, Binding("assign", node.item))
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            for name in stored_names(node.name.name):
+                self._bind(name, Binding("other", None))
+
+    def visit_Global(self, node: cst.Global) -> bool:
+        return False
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        return False
+
+    # -- loops ----------------------------------------------------------------
+
+    def visit_For(self, node: cst.For) -> None:
+        node.iter.visit(self)
+        loop = LoopRecord(node)
+        self.records.loop_targets[id(node)] = frozenset(n.value for n in stored_names(node.target))
+        self._loops.append(loop)
+        for name in stored_names(node.target):
+            self._bind(name, Binding("other", None))
+        node.body.visit(self)
+        self._loops.pop()
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        return False  # type: ignore[return-value]
+
+    def visit_While(self, node: cst.While) -> None:
+        node.test.visit(self)
+        self._loops.append(LoopRecord(node))
+        self._conditions(node.test)
+        node.body.visit(self)
+        self._loops.pop()
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        return False  # type: ignore[return-value]
+
+    def _visit_comprehension(self, node: cst.CSTNode) -> None:
+        # A comprehension is a loop whose targets are rebound for each element.
+        # It is not made a scope of its own: its targets are recorded on the loop only.
+        targets: list[cst.Name] = []
+        clause = node.for_in  # type: ignore[attr-defined]
+        while clause is not None:
+            targets.extend(stored_names(clause.target))
+            clause = clause.inner_for_in
+        loop = LoopRecord(node, {t.value for t in targets})
+        self.records.loop_targets[id(node)] = frozenset(loop.rebinds)
+        self._not_reads.update(id(t) for t in targets)
+        self._loops.append(loop)
+
+    def _leave_comprehension(self) -> None:
+        self._loops.pop()
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension  # type: ignore[assignment]
+
+    def leave_ListComp(self, node: cst.ListComp) -> None:
+        self._leave_comprehension()
+
+    def leave_SetComp(self, node: cst.SetComp) -> None:
+        self._leave_comprehension()
+
+    def leave_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._leave_comprehension()
+
+    def leave_DictComp(self, node: cst.DictComp) -> None:
+        self._leave_comprehension()
+
+    def visit_CompIf(self, node: cst.CompIf) -> None:
+        self._conditions(node.test)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._conditions(node.test)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self._conditions(node.test)
+
+    def _conditions(self, test: cst.BaseExpression) -> None:
+        if self._loops:
+            self.records.conditions.append(ConditionRecord(names_in(test), tuple(self._loops)))
+
+    # -- uses of values -------------------------------------------------------
+
+    def _note_use(self, value: cst.CSTNode | None, use: Use) -> None:
+        # Only calls ask how their value is used (a launch's thread, future or result).
+        if isinstance(value, cst.Call):
+            self._uses[id(value)] = use
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        self._note_use(node.value, Use("statement"))
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._scope.returns.append(node.value)
+        self._note_use(node.value, Use("return"))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._not_reads.add(id(node.attr))
+        self._note_use(node.value, Use("receiver", (node.attr.value,)))
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._not_reads.add(id(node.keyword))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        use = self._uses.pop(id(node), Use("other"))
+        self._scope.calls.append(CallSite(node, self._scope, tuple(self._loops), use))
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "append" and node.args:
+            owner = func.value.value if isinstance(func.value, cst.Name) else ""
+            self._note_use(node.args[0].value, Use("append", (owner,)))
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Multiply, cst.Add, cst.Modulo)):
+            self.records.arithmetic.append(ArithmeticRecord(node, self._scope, tuple(self._loops)))
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if id(node) not in self._not_reads:
+            self._scope.reads.add(node.value)
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _first_name(node: cst.BaseExpression) -> cst.Name:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    assert isinstance(node, cst.Name)
+    return node
+
+
+def build_records(module: cst.Module) -> PassRecords:
+    builder = ModelBuilder()
+    module.visit(builder)
+    return builder.records

@@ -1,0 +1,120 @@
+"""The model's vocabulary: immutable facts about a module, in Numba's terms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping
+
+import libcst as cst
+
+KernelKind = Literal["jit", "vectorize", "guvectorize"]
+
+
+class _Unknown:
+    """A decorator option whose value is not a literal: the model cannot tell."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: Literal["positional_only", "positional", "var_positional", "keyword_only", "var_keyword"]
+    has_default: bool
+
+
+@dataclass(frozen=True)
+class Signature:
+    """How many arguments a kernel accepts, and under which names."""
+
+    params: tuple[Param, ...]
+
+    def positional(self) -> list[Param]:
+        return [p for p in self.params if p.kind in ("positional_only", "positional")]
+
+    def has(self, kind: str) -> bool:
+        return any(p.kind == kind for p in self.params)
+
+
+@dataclass(frozen=True)
+class Kernel:
+    """A name bound to a jitted function (or a ufunc/gufunc built by numba)."""
+
+    name: str
+    kind: KernelKind
+    signature: Signature | None
+    options: Mapping[str, object]
+    returns_value: bool  # returns something other than one of its own parameters
+    has_prange: bool
+    # Inputs and outputs of a gufunc's layout, "(n),()->(n)" -> (2, 1).
+    layout: tuple[int, int] | None = None
+    # The decorator expression (or the wrapping call) where options go; None when imported.
+    decorator: cst.BaseExpression | None = field(default=None, compare=False)
+    origin: str | None = None  # "kernels.py" when the kernel comes from another module
+
+    @property
+    def parallel(self) -> bool:
+        return self.options.get("parallel") is True or self.options.get("target") == "parallel"
+
+    @property
+    def nogil_unknown(self) -> bool:
+        return self.options.get("nogil") is UNKNOWN or any(v is UNKNOWN for v in self.options.values())
+
+    @property
+    def releases_gil(self) -> bool:
+        return self.options.get("nogil") is True
+
+    def detached(self, origin: str) -> Kernel:
+        """A copy without tree nodes, for the project index."""
+        return Kernel(
+            self.name, self.kind, self.signature, dict(self.options), self.returns_value,
+            self.has_prange, self.layout, None, origin,
+        )
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A for/while loop or a comprehension, and the names each iteration rebinds."""
+
+    node: cst.CSTNode
+    rebinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A place where Python code hands work to another thread."""
+
+    node: cst.Call
+    api: str  # Thread, Timer, submit, map, starmap, imap, imap_unordered, apply_async, apply ...
+    target: cst.BaseExpression | None
+    args: cst.BaseExpression | None  # the args= value (Thread, Timer, apply_async)
+    kwargs: cst.BaseExpression | None  # the kwargs=/kwds= value
+    extra: tuple[cst.Arg, ...]  # submit's positional arguments, map's iterables
+    loops: tuple[Loop, ...]  # enclosing loops in the launching function, innermost last
+    fate: Literal["started_and_joined", "result_read", "dropped", "kept"]
+
+
+@dataclass(frozen=True)
+class KernelUse:
+    """A kernel that a launch ends up running on its thread."""
+
+    kernel: Kernel
+    via: str  # "" when launched directly, else how: "lambda", "worker()", "partial"
+    call: cst.Call | None  # the call of the kernel inside a lambda/def, if any
+    result_dropped: bool  # the thread throws away what the kernel returns
+
+
+@dataclass(frozen=True)
+class ChunkBound:
+    """The end of part i of a floor-division partition: `(i + 1) * chunk`."""
+
+    node: cst.BaseExpression
+    index: str  # the part index variable
+    size: str  # the chunk-size variable
+    total: cst.BaseExpression  # n in `n // k`
+    parts: cst.BaseExpression  # k in `n // k`
+    exact_total: bool  # the size is `n // k` or `int(n / k)`: the fix may end the last part at n

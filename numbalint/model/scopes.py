@@ -1,0 +1,86 @@
+"""Scopes, bindings and call sites recorded by the model's single pass.
+
+These are the builder's working records; rules see them only through
+`ModuleModel`'s questions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+import libcst as cst
+
+BindingKind = Literal["def", "assign", "import", "param", "other"]
+ScopeKind = Literal["module", "function", "lambda", "class"]
+
+
+@dataclass(eq=False)  # loops are compared by identity
+class LoopRecord:
+    node: cst.CSTNode
+    rebinds: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Binding:
+    kind: BindingKind
+    # def: the FunctionDef; assign: the assigned value; import: the qualified name.
+    value: Union[cst.CSTNode, str, None]
+
+
+# How the value of a call is used by the code around it.
+UseKind = Literal["statement", "assign", "return", "receiver", "append", "other"]
+
+
+@dataclass(frozen=True)
+class Use:
+    kind: UseKind
+    names: tuple[str, ...] = ()  # assigned names, the appended-to list, or the method called
+
+
+@dataclass
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    loops: tuple[LoopRecord, ...]
+    use: Use
+
+
+@dataclass
+class Scope:
+    kind: ScopeKind
+    node: cst.CSTNode | None
+    parent: Scope | None
+    loops_at_creation: tuple[LoopRecord, ...] = ()
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    reads: set[str] = field(default_factory=set)
+    returns: list[cst.BaseExpression | None] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+    children: list[Scope] = field(default_factory=list)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+    def lookup(self, name: str) -> list[Binding] | None:
+        """The bindings a read of `name` here may see, per Python's scoping."""
+        scope: Scope | None = self
+        while scope is not None:
+            # Class bodies are not visible from the functions nested in them.
+            if name in scope.bindings and (scope is self or scope.kind != "class"):
+                return scope.bindings[name]
+            scope = scope.parent
+        return None
+
+    def free_reads(self) -> set[str]:
+        return {name for name in self.reads if name not in self.bindings}
+
+    def all_calls(self) -> list[CallSite]:
+        """Calls made here and in nested lambdas and comprehensions (not nested defs)."""
+        calls = list(self.calls)
+        for child in self.children:
+            if child.kind == "lambda":
+                calls.extend(child.all_calls())
+        return calls
+
+    def parameters(self) -> set[str]:
+        return {name for name, bs in self.bindings.items() if any(b.kind == "param" for b in bs)}
