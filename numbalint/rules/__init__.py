@@ -1,0 +1,32 @@
+"""The rule registry: every rule numbalint knows, in code order."""
+
+from __future__ import annotations
+
+from numbalint.rules.args_not_tuple import ArgsNotTuple
+from numbalint.rules.base import Rule
+from numbalint.rules.discarded_result import DiscardedResult
+from numbalint.rules.dropped_remainder import DroppedRemainder
+from numbalint.rules.kernel_arity import KernelArity
+from numbalint.rules.late_binding_closure import LateBindingClosure
+from numbalint.rules.missing_nogil import MissingNogil
+from numbalint.rules.target_called import TargetCalled
+from numbalint.rules.threads_around_parallel import ThreadsAroundParallel
+
+ALL_RULES: tuple[type[Rule], ...] = (
+    KernelArity,
+    LateBindingClosure,
+    ThreadsAroundParallel,
+    MissingNogil,
+    DroppedRemainder,
+    DiscardedResult,
+    TargetCalled,
+    ArgsNotTuple,
+)
+
+RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
+RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+
+
+def find_rule(selector: str) -> type[Rule] | None:
+    """A rule by code (any case) or by name."""
+    return RULES_BY_CODE.get(selector.upper()) or RULES_BY_NAME.get(selector.lower())

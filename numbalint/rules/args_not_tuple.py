@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+import libcst as cst
+
+from numbalint.diagnostics import Diagnostic, Fix, Replacement
+from numbalint.model import ModuleModel
+from numbalint.rules.base import Rule
+from numbalint.rules.edits import as_tuple
+
+# Expressions that are never a tuple at run time: wrapping them in one is what was meant.
+_NEVER_TUPLES = (
+    cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.ConcatenatedString,
+    cst.FormattedString, cst.Subscript, cst.BinaryOperation, cst.UnaryOperation,
+    cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp, cst.Lambda,
+)
+
+
+class ArgsNotTuple(Rule):
+    """
+    ## What it does
+    Flags `args=(x)` in a `Thread`, `Timer` or `apply_async` launch: parentheses
+    around one expression, without the comma that makes a one-element tuple.
+
+    ## Why is this bad?
+    `(x)` is just `x`. The thread unpacks `x` itself as its argument list: an
+    array becomes one argument per element (a `TypeError` in the thread for any
+    array longer than the target's parameter list), a number raises
+    `TypeError: ... argument after * must be an iterable`. The error is printed
+    by the thread; the main thread never hears of it.
+
+    ## Example
+    ```python
+    threading.Thread(target=fill, args=(out))
+    ```
+
+    ## Use instead
+    ```python
+    threading.Thread(target=fill, args=(out,))
+    ```
+
+    ## Fix
+    Safe when the expression can never be a tuple (a slice `x[a:b]`, a literal,
+    arithmetic); unsafe for a plain name, which could already hold a tuple.
+    """
+
+    code = "NBL008"
+    name = "args-not-tuple"
+    summary = "args=(x) is not a tuple"
+    fix = "sometimes"
+
+    def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
+        for launch in model.launches:
+            value = launch.args
+            if value is None or not value.lpar or isinstance(value, (cst.Tuple, cst.GeneratorExp)):
+                continue
+            code = model.code(value)
+            applicability = "safe" if isinstance(value, _NEVER_TUPLES) else "unsafe"
+            fix = Fix("Add the comma that makes a one-element tuple", applicability,
+                      (Replacement(value, as_tuple(value)),))
+            yield self.report(value, (
+                f"args={code} is not a tuple, just parentheses: {launch.api} unpacks the value itself "
+                f"as the argument list (an array gives one argument per element, a number raises "
+                f"TypeError in the thread). Write args={code[:-1]},)."
+            ), fix)

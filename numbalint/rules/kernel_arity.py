@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from numbalint.diagnostics import Diagnostic
+from numbalint.model import ModuleModel, binding_problem
+from numbalint.model.module import arguments_of
+from numbalint.rules.base import Rule
+
+
+class KernelArity(Rule):
+    """
+    ## What it does
+    Checks that every call of a kernel, and every launch of one on a thread
+    (`Thread(target=k, args=...)`, `executor.submit(k, ...)`, `executor.map(k, ...)`,
+    `partial(k, ...)`), passes arguments that bind to the kernel's parameters:
+    not too many, none missing, no unknown keyword. A gufunc may omit its outputs,
+    and a ufunc may take one extra output array.
+
+    ## Why is this bad?
+    The call raises `TypeError` when it runs. On a thread that error is printed
+    by the thread and swallowed: the main thread never hears of it, carries on,
+    and reads an output array that nothing wrote. The program exits 0.
+
+    ## Example
+    ```python
+    @njit(nogil=True)
+    def square(x):
+        return x * x
+
+    threading.Thread(target=lambda: square(arr[lo:hi], out[lo:hi]))
+    ```
+
+    ## Use instead
+    Pass exactly what the kernel takes, and make it write into the output you give it:
+    ```python
+    @njit(nogil=True)
+    def square_into(x, out):
+        for i in range(x.shape[0]):
+            out[i] = x[i] * x[i]
+
+    threading.Thread(target=square_into, args=(arr[lo:hi], out[lo:hi]))
+    ```
+
+    ## Fix
+    None: only you know which arguments were meant.
+    """
+
+    code = "NBL001"
+    name = "kernel-arity"
+    summary = "kernel called or launched with arguments that cannot bind to its parameters"
+
+    def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
+        for site, kernel in model.kernel_calls:
+            passed = arguments_of(list(site.node.args))
+            problem = binding_problem(kernel, passed) if passed is not None else None
+            if problem:
+                yield self.report(site.node, self._message(kernel.name, problem, "the call"))
+        for launch in model.launches:
+            target = launch.target
+            if target is None:
+                continue
+            passed = model.launch_arguments(launch)
+            parts = model.partial_parts(target, model.site_of(launch).scope)
+            if parts is not None and passed is not None:
+                target, bound = parts
+                prefix = arguments_of(bound)
+                passed = prefix + passed if prefix is not None else None
+            kernel = model.kernel_of(target, model.site_of(launch).scope)
+            if kernel is None or passed is None:
+                continue
+            problem = binding_problem(kernel, passed)
+            if problem:
+                yield self.report(launch.node, self._message(kernel.name, problem, f"the {launch.api} launch"))
+
+    @staticmethod
+    def _message(kernel: str, problem: str, where: str) -> str:
+        return (
+            f"kernel `{kernel}` {problem} by {where}: it raises TypeError at run time, and on a "
+            "thread the error is only printed while the main thread goes on with unwritten output. "
+            "Pass exactly the kernel's parameters."
+        )
+

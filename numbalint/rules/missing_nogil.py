@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from numbalint.diagnostics import Diagnostic, Fix, Replacement
+from numbalint.model import UNKNOWN, Kernel, ModuleModel
+from numbalint.rules.base import Rule, via_suffix
+from numbalint.rules.edits import with_keyword
+
+
+class MissingNogil(Rule):
+    """
+    ## What it does
+    Flags a kernel launched from Python threads whose own decorator lacks
+    `nogil=True`. `nogil=True` on a kernel it calls does not count: the GIL is
+    released only on entry to a kernel compiled with it.
+
+    ## Why is this bad?
+    A jitted function holds the GIL for its whole run unless compiled with
+    `nogil=True`. The threads then take turns: the work runs serially, and the
+    threads only add overhead. `@njit` alone does not release the GIL.
+
+    ## Example
+    ```python
+    @njit
+    def square_into(x, out):
+        for i in range(x.shape[0]):
+            out[i] = x[i] * x[i]
+
+    threading.Thread(target=square_into, args=(x[lo:hi], out[lo:hi]))
+    ```
+
+    ## Use instead
+    ```python
+    @njit(nogil=True)
+    def square_into(x, out):
+        ...
+    ```
+
+    ## Fix
+    Safe: `nogil=True` is added to the kernel's own decorator (`@njit` becomes
+    `@njit(nogil=True)`, other options kept). A kernel that touches Python
+    objects cannot be compiled in nopython mode anyway, so releasing the GIL
+    changes no result. Only when the kernel is defined in the same file.
+    """
+
+    code = "NBL004"
+    name = "missing-nogil"
+    summary = "kernel launched from threads is compiled without nogil=True"
+    fix = "safe"
+
+    def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
+        for launch in model.launches:
+            reported: set[str] = set()
+            for use in model.kernels_run_by(launch):
+                kernel = use.kernel
+                if kernel.name in reported or not _holds_gil(kernel):
+                    continue
+                reported.add(kernel.name)
+                yield self.report(launch.node, self._message(kernel, use.via), self._fix(kernel))
+
+    @staticmethod
+    def _message(kernel: Kernel, via: str) -> str:
+        where = f" (defined in {kernel.origin})" if kernel.origin else ""
+        return (
+            f"kernel `{kernel.name}`{where} is launched from threads{via_suffix(via)} but compiled without "
+            "nogil=True: it holds the GIL while it runs, so the threads take turns and nothing runs "
+            "in parallel. Add nogil=True to its decorator."
+        )
+
+    @staticmethod
+    def _fix(kernel: Kernel) -> Fix | None:
+        if kernel.decorator is None:
+            return None
+        new = with_keyword(kernel.decorator, "nogil", "True")
+        return Fix(f"Add nogil=True to `{kernel.name}`'s decorator", "safe", (Replacement(kernel.decorator, new),))
+
+
+def _holds_gil(kernel: Kernel) -> bool:
+    """Compiled in nopython mode without nogil; unknown options count as 'cannot tell'."""
+    options = kernel.options
+    if kernel.kind != "jit" or any(v is UNKNOWN for v in options.values()):
+        return False
+    if options.get("forceobj") is True or options.get("nopython") is False:
+        return False
+    return options.get("nogil") is not True

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from numbalint.diagnostics import Diagnostic
+from numbalint.model import ModuleModel
+from numbalint.rules.base import Rule, via_suffix
+
+
+class ThreadsAroundParallel(Rule):
+    """
+    ## What it does
+    Flags a `parallel=True` kernel (or a `target="parallel"` ufunc or gufunc)
+    launched from Python threads: as a thread target, through a lambda, a
+    `partial` or a worker function, or by a thread pool.
+
+    ## Why is this bad?
+    A parallel kernel already spreads its work over Numba's own thread pool.
+    Calling it from several Python threads at once either kills the process
+    (the default `workqueue` threading layer is not thread-safe and aborts with
+    "Concurrent access has been detected") or, with `omp`/`tbb`, starts a full
+    team per caller: callers x `NUMBA_NUM_THREADS` threads fighting for the cores.
+
+    ## Example
+    ```python
+    @njit(parallel=True)
+    def square(x):
+        out = np.empty_like(x)
+        for i in prange(x.shape[0]):
+            out[i] = x[i] * x[i]
+        return out
+
+    for part in np.array_split(x, 4):
+        threading.Thread(target=square, args=(part,)).start()
+    ```
+
+    ## Use instead
+    Call the parallel kernel once, from one thread: `out = square(x)`. Or keep
+    the Python threads and compile a serial kernel with `nogil=True`.
+
+    ## Fix
+    None: choosing between the two designs is yours.
+    """
+
+    code = "NBL003"
+    name = "threads-around-parallel"
+    summary = "parallel=True kernel launched from Python threads"
+
+    def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
+        for launch in model.launches:
+            reported: set[str] = set()
+            for use in model.kernels_run_by(launch):
+                if use.kernel.parallel and use.kernel.name not in reported:
+                    reported.add(use.kernel.name)
+                    yield self.report(launch.node, self._message(use.kernel.name, use.via))
+
+    @staticmethod
+    def _message(kernel: str, via: str) -> str:
+        return (
+            f"parallel kernel `{kernel}` is launched from Python threads{via_suffix(via)}: with the workqueue "
+            "threading layer the process aborts (\"Concurrent access has been detected\"), with omp/tbb "
+            "each thread starts its own team and the cores are oversubscribed. Call it once from one "
+            "thread, or drop parallel=True and use nogil=True."
+        )
