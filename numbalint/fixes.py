@@ -1,0 +1,214 @@
+"""Applying fixes: many per round, without conflicts, until nothing changes.
+
+The engine knows nothing about why a fix exists. A fix is a set of node
+replacements, applied all together or not at all; two fixes conflict when one
+replaces a node that the other replaces too (differently), contains or sits
+inside. Replacements that are the same (same node, same generated code, as when
+two launches of one kernel both ask for `nogil=True` on its decorator) merge.
+A round's result must parse again before it is kept, so a file is never left
+broken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from numbalint.diagnostics import Diagnostic, Edit, Fix, FixSummary, Replacement
+from numbalint.positions import Positions
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    """A fix that went in, as plain data (for reports and worker results)."""
+
+    code: str
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    """The fixed module, what was applied, and the diagnostics left in it."""
+
+    module: cst.Module
+    applied: tuple[AppliedFix, ...]
+    remaining: tuple[Diagnostic, ...]
+    rounds: int
+
+
+@dataclass(frozen=True)
+class _Claim:
+    old: cst.CSTNode
+    new: cst.CSTNode
+    code: str
+    subtree: frozenset[int]  # ids of `old` and every node below it
+
+
+class _Claims:
+    """The replacements accepted so far in one round."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self.by_old: dict[int, _Claim] = {}
+        self._covered: set[int] = set()  # every node inside an accepted `old`
+
+    def try_claim(self, fix: Fix) -> bool:
+        """Accept all of the fix's replacements, or none if any conflicts."""
+        staged: dict[int, _Claim] = {}
+        for replacement in fix.replacements:
+            claim = self._claim(replacement)
+            if any(_conflict(claim, other) for other in staged.values()) or self._conflicts(claim):
+                return False
+            staged[id(claim.old)] = claim
+        for key, claim in staged.items():
+            self.by_old[key] = claim
+            self._covered |= claim.subtree
+        return bool(staged)
+
+    def _claim(self, replacement: Replacement) -> _Claim:
+        old, new = replacement.old, replacement.new
+        return _Claim(old, new, self._module.code_for_node(new), _subtree_ids(old))
+
+    def _conflicts(self, claim: _Claim) -> bool:
+        same = self.by_old.get(id(claim.old))
+        if same is not None:
+            return same.code != claim.code
+        return id(claim.old) in self._covered or any(key in claim.subtree for key in self.by_old)
+
+
+def _conflict(claim: _Claim, other: _Claim) -> bool:
+    if claim.old is other.old:
+        return claim.code != other.code
+    return id(claim.old) in other.subtree or id(other.old) in claim.subtree
+
+
+def _subtree_ids(node: cst.CSTNode) -> frozenset[int]:
+    ids = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        ids.add(id(current))
+        pending.extend(current.children)
+    return frozenset(ids)
+
+
+class _Replacer(cst.CSTTransformer):
+    """Swaps claimed nodes (by identity) in one pass; nothing inside them is visited."""
+
+    def __init__(self, claims: dict[int, _Claim]) -> None:
+        super().__init__()
+        self._claims = claims
+        self.replaced: set[int] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) not in self._claims
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:
+        claim = self._claims.get(id(original_node))
+        if claim is None:
+            return updated_node
+        self.replaced.add(id(original_node))
+        return claim.new
+
+
+def apply_fixes(module: cst.Module, fixes: Sequence[Fix]) -> tuple[cst.Module, list[Fix]]:
+    """Apply, in order, every fix that does not conflict with one accepted
+    before it; return the new module and the fixes applied. Old nodes are
+    matched by identity and must be nodes of `module`; a fix naming a node
+    not in the tree is dropped whole."""
+    claims = _Claims(module)
+    accepted = [fix for fix in fixes if claims.try_claim(fix)]
+    if not accepted:
+        return module, []
+    replacer = _Replacer(claims.by_old)
+    fixed = module.visit(replacer)
+    if len(replacer.replaced) < len(claims.by_old):
+        kept = [fix for fix in accepted if all(id(r.old) in replacer.replaced for r in fix.replacements)]
+        return apply_fixes(module, kept)
+    return fixed, accepted
+
+
+def fix_until_stable(
+    data: bytes,
+    lint: Callable[[cst.Module], Sequence[Diagnostic]],
+    *,
+    accept: Callable[[Fix], bool],
+    max_rounds: int = 10,
+) -> FixOutcome:
+    """Parse `data`, then lint and apply the accepted fixes round after round
+    until none applies, a round changes nothing, or `max_rounds` is reached.
+    A round whose result does not parse (or cannot be encoded in the file's
+    encoding) is discarded and ends the loop. Raises libcst's
+    ParserSyntaxError if `data` itself does not parse."""
+    module = cst.parse_module(data)
+    diagnostics = tuple(lint(module))
+    applied: list[AppliedFix] = []
+    rounds = 0
+    while rounds < max_rounds:
+        wanted = [d for d in diagnostics if d.fix is not None and accept(d.fix)]
+        fixed, done = apply_fixes(module, [d.fix for d in wanted])
+        reparsed = _reparse(fixed) if done else None
+        if reparsed is None or reparsed.bytes == module.bytes:
+            break
+        done_ids = {id(fix) for fix in done}
+        applied.extend(
+            AppliedFix(d.code, d.name, d.fix.message) for d in wanted if id(d.fix) in done_ids
+        )
+        module, rounds = reparsed, rounds + 1
+        diagnostics = tuple(lint(module))
+    return FixOutcome(module, tuple(applied), diagnostics, rounds)
+
+
+def _reparse(module: cst.Module) -> cst.Module | None:
+    """A fresh parse of the module's bytes: proof that they are valid Python
+    (and fresh nodes for the next lint); None if they are not."""
+    try:
+        return cst.parse_module(module.bytes)
+    except (cst.ParserSyntaxError, UnicodeError):
+        return None
+
+
+def summarise_fix(module: cst.Module, fix: Fix, positions: Positions) -> FixSummary:
+    """The fix as text edits: each old node's full extent and its new code."""
+    edits = sorted(
+        (
+            Edit(positions.extent(replacement.old), module.code_for_node(replacement.new))
+            for replacement in fix.replacements
+        ),
+        key=lambda edit: (edit.span.line, edit.span.column),
+    )
+    return FixSummary(fix.message, fix.applicability, tuple(edits))
+
+
+def unified_diff(path: str, before: bytes, after: bytes) -> str:
+    """A unified diff of two versions of a file, decoded as Python decodes it."""
+    import difflib
+    import io
+
+    encoding = _source_encoding(before)
+    old, new = (
+        io.StringIO(data.decode(encoding, errors="replace"), newline="").readlines()
+        for data in (before, after)
+    )
+    lines = difflib.unified_diff(old, new, fromfile=path, tofile=path)
+    return "".join(_terminated(line) for line in lines)
+
+
+def _source_encoding(data: bytes) -> str:
+    """The encoding from the BOM or coding cookie, as the interpreter reads it."""
+    import io
+    import tokenize
+
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:  # an unknown or inconsistent cookie
+        return "utf-8"
+
+
+def _terminated(line: str) -> str:
+    if line.endswith(("\n", "\r")):
+        return line
+    return line + "\n\\ No newline at end of file\n"
