@@ -1,0 +1,3 @@
+"""Importing this module fails, as user code sometimes does."""
+
+raise RuntimeError("configuration file settings.toml not found")
