@@ -182,13 +182,13 @@ def _walk(
 ) -> None:
     pending = [(folder, relative)]
     while pending:
-        folder, relative = pending.pop()
-        prefix = "" if relative == "." else relative + "/"
+        current, current_relative = pending.pop()
+        prefix = "" if current_relative == "." else current_relative + "/"
         try:
-            with os.scandir(folder) as entries:
-                entries = list(entries)
+            with os.scandir(current) as listing:
+                entries = list(listing)
         except OSError as error:
-            errors.append(FileError(folder, describe(error)))
+            errors.append(FileError(current, describe(error)))
             continue
         for entry in entries:
             entry_relative = prefix + entry.name
