@@ -38,6 +38,7 @@ SUBPROCESS_ONLY = {
     "NBL003/bad_thread_parallel_kernel.py",
     "NBL003/bad_executor_parallel_gufunc.py",
     "NBL003/bad_pool_worker_parallel.py",
+    "NBL003/bad_pool_parallel_ufunc.py",
     "NBL004/good_process_pool.py",
     "blog/verbatim.py",
 }
@@ -298,7 +299,12 @@ def test_nbl003_threads_around_parallel_abort_the_workqueue_layer():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "rel", ["NBL003/bad_executor_parallel_gufunc.py", "NBL003/bad_pool_worker_parallel.py"]
+    "rel",
+    [
+        "NBL003/bad_executor_parallel_gufunc.py",
+        "NBL003/bad_pool_worker_parallel.py",
+        "NBL003/bad_pool_parallel_ufunc.py",
+    ],
 )
 def test_nbl003_other_launches_abort_too(rel):
     code = _loader_snippet(rel) + "for _ in range(20):\n    mod.main()\nprint('survived')\n"
