@@ -141,6 +141,7 @@ def _thread_counts(_ctx: click.Context, _param: click.Parameter, value: str) -> 
     "--threads",
     "thread_counts",
     default="1,2,3,4",
+    metavar="K,K,...",
     show_default=True,
     callback=_thread_counts,
     help="Thread counts passed as n_threads=, when the function accepts it.",
@@ -166,7 +167,8 @@ def verify(
     MODULE:FUNCTION (from the current folder, like python -m) or path/to/file.py:FUNCTION,
     then runs it and the reference on sizes 0, 1, k-1, k, k+1, a prime and a large one,
     integer and float dtypes, and each thread count when FUNCTION accepts n_threads=.
-    FUNCTION returns its result, or takes an output array as its last parameter.
+    FUNCTION returns its result, or takes an output array as its last parameter; that
+    array is pre-filled with a sentinel, so elements left unwritten show.
 
     Exit status: 0 all cases match, 1 a mismatch (explained), 2 usage or import error.
     """
@@ -174,7 +176,7 @@ def verify(
         from numbalint.reference import REFERENCES
 
         for name, reference in sorted(REFERENCES.items()):
-            click.echo(f"{name}: {reference.description}")
+            click.echo(f"{name}({', '.join(reference.parameters)}): {reference.description}")
         return
     if target is None or reference_name is None:
         raise _UsageError(f"give {TARGET_FORMS} and --against NAME (see --list)")

@@ -36,7 +36,7 @@ def test_importing_verify_imports_neither_numba_nor_numpy() -> None:
 def test_list_names_the_references() -> None:
     status, output = run_verify("--list")
     assert status == 0
-    names = {line.split(":")[0] for line in output.splitlines()}
+    names = {line.split("(")[0] for line in output.splitlines()}
     assert {"square", "sum", "histogram", "prefix_sum"} <= names
 
 

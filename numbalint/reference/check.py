@@ -120,8 +120,7 @@ def verify_function(
             f"no reference named {against!r}; choose from {', '.join(sorted(REFERENCES))}"
         )
     reference = REFERENCES[against]
-    n_inputs = len(reference.make_inputs(0, np.dtype("float64"), np.random.default_rng(0)))
-    convention = CallingConvention.of(func, n_inputs)
+    convention = CallingConvention.of(func, len(reference.parameters))
     threads = tuple(thread_counts) if convention.takes_n_threads else (None,)
     sizes = _sizes(thread_counts, large_size)
     rng = np.random.default_rng(12345)
@@ -150,7 +149,7 @@ def _sizes(thread_counts: Sequence[int], large_size: int) -> list[int]:
     """
     around = {size for k in thread_counts for size in (k - 1, k, k + 1)}
     small = sorted(({0, 1} | around) - {PRIME_SIZE, large_size})
-    return [PRIME_SIZE, *small, large_size]
+    return list(dict.fromkeys([PRIME_SIZE, *small, large_size]))
 
 
 def _sentinel(dtype: np.dtype) -> Any:

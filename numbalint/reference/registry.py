@@ -16,6 +16,9 @@ MakeInputs = Callable[[int, np.dtype, np.random.Generator], tuple[Any, ...]]
 class Reference:
     """A computation the suite does correctly, and how to exercise it.
 
+    ``parameters``: what ``make_inputs`` returns and ``compute`` takes, in order; the first is
+    the array a parallel implementation splits into chunks.
+
     ``per_element``: result ``i`` comes from input element ``i`` (square, prefix sum), so a
     wrong result can be located by index; otherwise the result adds up the chunks' parts (sum,
     histogram). ``float32_rtol``: how far an implementation that adds in another order, in
@@ -24,6 +27,7 @@ class Reference:
 
     name: str
     description: str
+    parameters: tuple[str, ...]
     compute: Callable[..., Any]
     numpy_equivalent: Callable[..., Any]
     make_inputs: MakeInputs
@@ -82,6 +86,7 @@ REFERENCES: dict[str, Reference] = {
     for reference in (
         Reference(
             name="square",
+            parameters=("x",),
             description="elementwise x * x, same dtype (threads running a nogil kernel)",
             compute=kernels.square,
             numpy_equivalent=_numpy_square,
@@ -90,6 +95,7 @@ REFERENCES: dict[str, Reference] = {
         ),
         Reference(
             name="sum",
+            parameters=("x",),
             description="np.sum(x): total with numpy's accumulator dtype (prange reduction)",
             compute=kernels.parallel_sum,
             numpy_equivalent=np.sum,
@@ -99,6 +105,7 @@ REFERENCES: dict[str, Reference] = {
         ),
         Reference(
             name="histogram",
+            parameters=("x", "bins", "range"),
             description=(
                 f"np.histogram(x, bins, range)[0], called with bins={HISTOGRAM_BINS}, "
                 f"range={HISTOGRAM_RANGE} (race-free prange, private counts per chunk)"
@@ -110,6 +117,7 @@ REFERENCES: dict[str, Reference] = {
         ),
         Reference(
             name="prefix_sum",
+            parameters=("x",),
             description="np.cumsum(x): running total, numpy's dtype (blocked two-pass scan)",
             compute=kernels.prefix_sum,
             numpy_equivalent=np.cumsum,
