@@ -261,11 +261,14 @@ def _differs(expected: np.ndarray, actual: np.ndarray, rtol: float) -> np.ndarra
     return ~np.isclose(actual, expected, rtol=rtol, atol=0)
 
 
+def _thread_counts_to_try(case: Case) -> tuple[int, ...]:
+    return GUESSED_THREAD_COUNTS if case.n_threads is None else (case.n_threads,)
+
+
 def _plans(case: Case) -> Iterator[list[tuple[int, int]]]:
     """Chunkings the function may have used: near-equal parts, and floor-division parts
     (which leave the remainder as a part of its own, to be told apart from the rest)."""
-    counts = GUESSED_THREAD_COUNTS if case.n_threads is None else (case.n_threads,)
-    for k in counts:
+    for k in _thread_counts_to_try(case):
         if k < 2 or case.n < k:
             continue
         yield chunk_bounds(case.n, k)
@@ -275,8 +278,7 @@ def _plans(case: Case) -> Iterator[list[tuple[int, int]]]:
 
 def _floor_ends(case: Case) -> list[int]:
     """Where floor-division chunking stops short of n, for the thread counts in question."""
-    counts = GUESSED_THREAD_COUNTS if case.n_threads is None else (case.n_threads,)
-    return sorted({case.n // k * k for k in counts if case.n % k})
+    return sorted({case.n // k * k for k in _thread_counts_to_try(case) if case.n % k})
 
 
 def _explain_elements(case: Case, result: _Result, rtol: float) -> str:
