@@ -78,6 +78,7 @@ class ModelBuilder(cst.CSTVisitor):
         self._saved_loops: list[list[LoopRecord]] = []
         self._not_reads: set[int] = set()
         self._uses: dict[int, Use] = {}
+        self._waited: set[int] = set()
 
     # -- scopes ---------------------------------------------------------------
 
@@ -174,13 +175,16 @@ class ModelBuilder(cst.CSTVisitor):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         names: list[str] = []
+        value = node.value
         for target in node.targets:
             stored = stored_names(target.target)
             single = isinstance(target.target, cst.Name)
             for name in stored:
                 self._bind(name, Binding("assign", node.value if single else None))
                 names.append(name.value)
-        self._note_use(node.value, Use("assign", tuple(names)))
+        self._note_use(value, Use("assign", tuple(names)))
+        if isinstance(value, cst.ListComp):  # `futures = [ex.submit(...) for ...]`: the list holds them
+            self._note_use(value.elt, Use("assign", tuple(names)))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         for name in stored_names(node.target):
@@ -303,6 +307,8 @@ class ModelBuilder(cst.CSTVisitor):
             self._not_reads.add(id(node.keyword))
 
     def visit_Call(self, node: cst.Call) -> None:
+        if self._is_wait(node.func):
+            self._waited.update(id(name) for arg in node.args for name in _listed_names(arg.value))
         use = self._uses.pop(id(node), Use("other"))
         self._scope.calls.append(CallSite(node, self._scope, tuple(self._loops), use))
         func = node.func
@@ -315,8 +321,31 @@ class ModelBuilder(cst.CSTVisitor):
             self.records.arithmetic.append(ArithmeticRecord(node, self._scope, tuple(self._loops)))
 
     def visit_Name(self, node: cst.Name) -> None:
-        if id(node) not in self._not_reads:
+        # A future only passed to `wait()` is never read: wait() does not look at results.
+        if id(node) not in self._not_reads and id(node) not in self._waited:
             self._scope.reads.add(node.value)
+
+    def _is_wait(self, func: cst.BaseExpression) -> bool:
+        """`wait` imported from concurrent.futures, or `futures.wait`/`concurrent.futures.wait`."""
+        if isinstance(func, cst.Name):
+            bindings = self._scope.lookup(func.value) or []
+            return any(b.kind == "import" and b.value == "concurrent.futures.wait" for b in bindings)
+        if isinstance(func, cst.Attribute) and func.attr.value == "wait":
+            base = func.value
+            root = base.value if isinstance(base, cst.Attribute) else base
+            if isinstance(root, cst.Name):
+                bindings = self._scope.lookup(root.value) or []
+                return any(b.kind == "import" and str(b.value).startswith("concurrent") for b in bindings)
+        return False
+
+
+def _listed_names(expr: cst.BaseExpression) -> list[cst.Name]:
+    """`f` in `wait(f)`, `wait([f, g])`."""
+    if isinstance(expr, cst.Name):
+        return [expr]
+    if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
+        return [e.value for e in expr.elements if isinstance(e.value, cst.Name)]
+    return []
 
 
 def _dotted(node: cst.BaseExpression) -> str:

@@ -122,7 +122,7 @@ class ChunkAnalysis:
         code = self._model.code
         if isinstance(total, cst.BinaryOperation) and isinstance(total.operator, (cst.Add, cst.Subtract)):
             # (n + k - 1) // k is ceil division; (n + 1) // 2 too.
-            text = code(total).replace(" ", "")
+            text = code(total).replace(" ", "").strip("()")
             if text.endswith("-1") and code(parts).replace(" ", "") in text:
                 return None
             if _is_one(total.right) and isinstance(parts, cst.Integer) and parts.value == "2":

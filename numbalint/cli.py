@@ -1,0 +1,133 @@
+"""Command line: argv -> settings -> runner -> output. Thin on purpose.
+
+`numbalint [OPTIONS] PATH...` lints; `numbalint rule CODE` and
+`numbalint verify ...` are subcommands. A folder named like a subcommand is
+linted when written as a path (`./rule`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import click
+
+from numbalint import __version__
+from numbalint.rules import ALL_RULES, find_rule
+
+_LINT = "check"
+
+
+class _LintByDefault(click.Group):
+    """Anything that is not a subcommand goes to the hidden `check` command."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands or args[0] == _LINT:
+            args = [_LINT, *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_LintByDefault, context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """numbalint: a linter for multi-threaded Numba code."""
+
+
+_EPILOG = """\b
+Subcommands:
+  numbalint rule CODE                       explain a rule (code or name)
+  numbalint verify MODULE:FUNCTION --against NAME
+                                            run your function against a reference kernel
+Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not be checked."""
+
+
+@cli.command(_LINT, hidden=True, epilog=_EPILOG, context_settings={"max_content_width": 100})
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--output-format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True, help="How to print findings.")
+@click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, names, prefixes, ALL; comma-separated).")
+@click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to add to the selection.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Rules to leave out.")
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Paths to skip (gitignore-style), added to the config's.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read this pyproject.toml instead of the nearest one.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes.")
+@click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply unsafe fixes too.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per core for many files).")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.version_option(__version__, "--version", prog_name="numbalint")
+def check(
+    paths: tuple[str, ...],
+    output_format: str,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    config_path: Path | None,
+    fix: bool,
+    unsafe_fixes: bool,
+    diff: bool,
+    show_fixes: bool,
+    no_cache: bool,
+    jobs: int | None,
+    list_rules: bool,
+) -> None:
+    """Lint PATHs (files and folders; default: the current folder) for Numba threading mistakes."""
+    if list_rules:
+        click.echo(_rule_table())
+        return
+    from numbalint.session import LintRequest, lint
+
+    request = LintRequest(
+        paths=paths or (".",), output_format=output_format, select=select or None,
+        extend_select=extend_select, ignore=ignore, exclude=exclude, config=config_path,
+        fix="off" if not (fix or diff) else ("unsafe" if unsafe_fixes else "safe"), diff=diff,
+        show_fixes=show_fixes, cache=not no_cache, jobs=jobs, unsafe_fixes=unsafe_fixes,
+    )
+    sys.exit(lint(request))
+
+
+@cli.command("rule")
+@click.argument("selector", metavar="CODE")
+def rule(selector: str) -> None:
+    """Explain a rule: what it flags, why, an example, what to write instead."""
+    found = find_rule(selector)
+    if found is None:
+        raise click.UsageError(f"no rule {selector!r}; `numbalint --list-rules` lists them")
+    click.echo(f"{found.code} ({found.name}): {found.summary}\nFix: {found.fix}\n")
+    click.echo(found.documentation())
+
+
+def _rule_table() -> str:
+    width = max(len(rule.name) for rule in ALL_RULES)
+    lines = [f"{'code':<7} {'name':<{width}}  fix        summary"]
+    lines += [f"{r.code:<7} {r.name:<{width}}  {r.fix:<9}  {r.summary}" for r in ALL_RULES]
+    return "\n".join(lines)
+
+
+def _add_verify() -> None:
+    # verify imports numba only when it runs; the command object itself is light.
+    from numbalint.verify import verify
+
+    cli.add_command(verify)
+
+
+_add_verify()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: usage errors are one line on stderr and exit 2, never a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="numbalint", standalone_mode=False)
+    except click.UsageError as error:
+        click.echo(f"numbalint: error: {error.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("numbalint: interrupted", err=True)
+        sys.exit(130)
+    except click.ClickException as error:
+        click.echo(f"numbalint: error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
