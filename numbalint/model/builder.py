@@ -79,6 +79,7 @@ class ModelBuilder(cst.CSTVisitor):
         self._not_reads: set[int] = set()
         self._uses: dict[int, Use] = {}
         self._waited: set[int] = set()
+        self._expecting_errors = 0
 
     # -- scopes ---------------------------------------------------------------
 
@@ -200,6 +201,14 @@ class ModelBuilder(cst.CSTVisitor):
         for name in stored_names(node.target):
             self._bind(name, Binding("other", None))
 
+    def visit_With(self, node: cst.With) -> None:
+        if any(_expects_error(item.item) for item in node.items):
+            self._expecting_errors += 1
+
+    def leave_With(self, node: cst.With) -> None:
+        if any(_expects_error(item.item) for item in node.items):
+            self._expecting_errors -= 1
+
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             for name in stored_names(node.asname.name):
@@ -310,7 +319,8 @@ class ModelBuilder(cst.CSTVisitor):
         if self._is_wait(node.func):
             self._waited.update(id(name) for arg in node.args for name in _listed_names(arg.value))
         use = self._uses.pop(id(node), Use("other"))
-        self._scope.calls.append(CallSite(node, self._scope, tuple(self._loops), use))
+        site = CallSite(node, self._scope, tuple(self._loops), use, self._expecting_errors > 0)
+        self._scope.calls.append(site)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and node.args:
             owner = func.value.value if isinstance(func.value, cst.Name) else ""
@@ -337,6 +347,18 @@ class ModelBuilder(cst.CSTVisitor):
                 bindings = self._scope.lookup(root.value) or []
                 return any(b.kind == "import" and str(b.value).startswith("concurrent") for b in bindings)
         return False
+
+
+_RAISES = {"raises", "assertRaises", "assertRaisesRegex"}
+
+
+def _expects_error(expr: cst.BaseExpression) -> bool:
+    """`pytest.raises(...)`, `self.assertRaises(...)`: code in the block is meant to fail."""
+    if not isinstance(expr, cst.Call):
+        return False
+    func = expr.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+    return name in _RAISES
 
 
 def _listed_names(expr: cst.BaseExpression) -> list[cst.Name]:

@@ -28,6 +28,7 @@ _POOL_METHODS = {
     "pool": {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async", "apply", "apply_async"},
 }
 _PARTIAL = "functools.partial"
+_GPU_TARGETS = {"cuda", "gpu", "roc", "opencl"}
 _PRANGE = {"numba.prange", "numba.parfors.parfor.prange"}
 # How deep a worker function may call other functions before we stop following.
 _CALL_DEPTH = 3
@@ -199,14 +200,18 @@ class ModuleModel:
         function: cst.FunctionDef | cst.Lambda | None,
         options_call: cst.Call | None,
         decorator: cst.BaseExpression,
-    ) -> Kernel:
+    ) -> Kernel | None:
+        """The kernel, or None for a GPU target: device kernels are launched differently."""
+        options = options_of(options_call)
+        if options.get("target") in _GPU_TARGETS:
+            return None
         body = self._records.scope_of.get(id(function)) if function is not None else None
         params = {p.name.value for p in _all_params(function.params)} if function is not None else set()
         return Kernel(
             name=name,
             kind=kind,  # type: ignore[arg-type]
             signature=signature_of(function.params) if function is not None else None,
-            options=options_of(options_call),
+            options=options,
             returns_value=body is not None and _returns_new_value(function, body, params),
             has_prange=body is not None and self._calls_prange(body),
             layout=layout_of(options_call) if kind == "guvectorize" else None,

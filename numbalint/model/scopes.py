@@ -44,6 +44,7 @@ class CallSite:
     scope: Scope
     loops: tuple[LoopRecord, ...]
     use: Use
+    expects_error: bool = False  # inside `with pytest.raises(...)` / `self.assertRaises(...)`
 
 
 @dataclass
