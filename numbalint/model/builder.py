@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from numbalint.model.scopes import Binding, CallSite, LoopRecord, Scope, Use
+from numbalint.model.walk import Walker, names_in
 
 
 @dataclass
@@ -55,19 +56,7 @@ def stored_names(target: cst.BaseExpression) -> list[cst.Name]:
     return []
 
 
-def names_in(node: cst.CSTNode) -> frozenset[str]:
-    """Every name mentioned in a (small) expression."""
-    found: set[str] = set()
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    node.visit(_Collect())
-    return frozenset(found)
-
-
-class ModelBuilder(cst.CSTVisitor):
+class ModelBuilder(Walker):
     """Collects `PassRecords` in one traversal."""
 
     def __init__(self) -> None:
@@ -116,20 +105,20 @@ class ModelBuilder(cst.CSTVisitor):
         self._bind(node.name, Binding("def", node))
         # Decorators and defaults are evaluated in the enclosing scope: visit them here.
         for decorator in node.decorators:
-            decorator.visit(self)
-        node.params.visit(self)
+            self.walk(decorator)
+        self.walk(node.params)
         self._enter("function", node)
         self._bind_params(node.params)
-        node.body.visit(self)
+        self.walk(node.body)
         self._leave()
         return False  # type: ignore[return-value]
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
-        node.params.visit(self)
+        self.walk(node.params)
         self._enter("lambda", node)
         self._bind_params(node.params)
         self._note_use(node.body, Use("return"))
-        node.body.visit(self)
+        self.walk(node.body)
         self._leave()
         return False
 
@@ -139,11 +128,11 @@ class ModelBuilder(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._bind(node.name, Binding("other", node))
         for decorator in node.decorators:
-            decorator.visit(self)
+            self.walk(decorator)
         for arg in (*node.bases, *node.keywords):
-            arg.visit(self)
+            self.walk(arg)
         self._enter("class", node)
-        node.body.visit(self)
+        self.walk(node.body)
         self._leave()
         return False  # type: ignore[return-value]
 
@@ -228,26 +217,26 @@ class ModelBuilder(cst.CSTVisitor):
     # -- loops ----------------------------------------------------------------
 
     def visit_For(self, node: cst.For) -> None:
-        node.iter.visit(self)
+        self.walk(node.iter)
         loop = LoopRecord(node)
         self.records.loop_targets[id(node)] = frozenset(n.value for n in stored_names(node.target))
         self._loops.append(loop)
         for name in stored_names(node.target):
             self._bind(name, Binding("other", None))
-        node.body.visit(self)
+        self.walk(node.body)
         self._loops.pop()
         if node.orelse is not None:
-            node.orelse.visit(self)
+            self.walk(node.orelse)
         return False  # type: ignore[return-value]
 
     def visit_While(self, node: cst.While) -> None:
-        node.test.visit(self)
+        self.walk(node.test)
         self._loops.append(LoopRecord(node))
         self._conditions(node.test)
-        node.body.visit(self)
+        self.walk(node.body)
         self._loops.pop()
         if node.orelse is not None:
-            node.orelse.visit(self)
+            self.walk(node.orelse)
         return False  # type: ignore[return-value]
 
     def _visit_comprehension(self, node: cst.CSTNode) -> None:
@@ -387,5 +376,5 @@ def _first_name(node: cst.BaseExpression) -> cst.Name:
 
 def build_records(module: cst.Module) -> PassRecords:
     builder = ModelBuilder()
-    module.visit(builder)
+    builder.walk(module)
     return builder.records
