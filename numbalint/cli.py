@@ -28,6 +28,14 @@ class _LintByDefault(click.Group):
         return super().parse_args(ctx, args)
 
 
+class _LintCommand(click.Command):
+    """The hidden `check` command, shown to users as plain `numbalint`."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        program = ctx.parent.command_path if ctx.parent is not None else ctx.command_path
+        formatter.write_usage(program, " ".join(self.collect_usage_pieces(ctx)))
+
+
 @click.group(cls=_LintByDefault, context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """numbalint: a linter for multi-threaded Numba code."""
@@ -41,7 +49,7 @@ Subcommands:
 Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not be checked."""
 
 
-@cli.command(_LINT, hidden=True, epilog=_EPILOG, context_settings={"max_content_width": 100})
+@cli.command(_LINT, cls=_LintCommand, hidden=True, epilog=_EPILOG, context_settings={"max_content_width": 100})
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--output-format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
               show_default=True, help="How to print findings.")
