@@ -163,10 +163,15 @@ class ModelBuilder(Walker):
         if isinstance(target, cst.Name):
             self._bind(target, Binding("import", qualified))
 
+    def _note_item_store(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            self._scope.item_stores.add(target.value.value)
+
     def visit_Assign(self, node: cst.Assign) -> None:
         names: list[str] = []
         value = node.value
         for target in node.targets:
+            self._note_item_store(target.target)
             stored = stored_names(target.target)
             single = isinstance(target.target, cst.Name)
             for name in stored:
@@ -177,11 +182,13 @@ class ModelBuilder(Walker):
             self._note_use(value.elt, Use("assign", tuple(names)))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._note_item_store(node.target)
         for name in stored_names(node.target):
             self._bind(name, Binding("assign", node.value))
         self._note_use(node.value, Use("assign", tuple(n.value for n in stored_names(node.target))))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._note_item_store(node.target)
         for name in stored_names(node.target):
             self._scope.reads.add(name.value)
             self._bind(name, Binding("other", None))

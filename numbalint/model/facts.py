@@ -48,7 +48,7 @@ class Kernel:
     kind: KernelKind
     signature: Signature | None
     options: Mapping[str, object]
-    returns_value: bool  # returns something other than one of its own parameters
+    returns_value: bool  # returns something new and writes into none of its parameters
     has_prange: bool
     # Inputs and outputs of a gufunc's layout, "(n),()->(n)" -> (2, 1).
     layout: tuple[int, int] | None = None

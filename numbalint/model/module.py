@@ -460,7 +460,10 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
 
 
 def _returns_new_value(function: cst.CSTNode, body: Scope, params: set[str]) -> bool:
-    """Does the kernel hand back something new, rather than one of its own arguments?"""
+    """Is what the kernel returns its result: something new, while it writes into none of
+    its arguments? (A kernel that fills `out` and returns a count has done its work.)"""
+    if body.item_stores & params:
+        return False
     if isinstance(function, cst.Lambda):
         return not (isinstance(function.body, cst.Name) and function.body.value in params)
     for value in body.returns:

@@ -55,6 +55,7 @@ class Scope:
     loops_at_creation: tuple[LoopRecord, ...] = ()
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     reads: set[str] = field(default_factory=set)
+    item_stores: set[str] = field(default_factory=set)  # names written through: `out[i] = ...`
     returns: list[cst.BaseExpression | None] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
     children: list[Scope] = field(default_factory=list)

@@ -6,6 +6,7 @@ import libcst as cst
 
 from numbalint.diagnostics import Diagnostic, Fix, Replacement
 from numbalint.model import ModuleModel
+from numbalint.model.scopes import Scope
 from numbalint.rules.base import Rule
 from numbalint.rules.edits import as_tuple
 
@@ -15,6 +16,17 @@ _NEVER_TUPLES = (
     cst.FormattedString, cst.Subscript, cst.BinaryOperation, cst.UnaryOperation,
     cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp, cst.Lambda,
 )
+
+
+def _holds_tuple(model: ModuleModel, value: cst.BaseExpression, scope: Scope) -> bool:
+    """`args=(params)` where `params = (a, b)` or `tuple(...)`: odd, but it works."""
+    if not isinstance(value, cst.Name):
+        return False
+    binding = model.only_binding(value.value, scope)
+    bound = binding.value if binding is not None and binding.kind == "assign" else None
+    if isinstance(bound, cst.Tuple):
+        return True
+    return isinstance(bound, cst.Call) and isinstance(bound.func, cst.Name) and bound.func.value == "tuple"
 
 
 class ArgsNotTuple(Rule):
@@ -54,6 +66,8 @@ class ArgsNotTuple(Rule):
         for launch in model.launches:
             value = launch.args
             if value is None or not value.lpar or isinstance(value, (cst.Tuple, cst.GeneratorExp)):
+                continue
+            if _holds_tuple(model, value, model.site_of(launch).scope):
                 continue
             code = model.code(value)
             applicability = "safe" if isinstance(value, _NEVER_TUPLES) else "unsafe"
