@@ -48,8 +48,9 @@ def probe(args: list[str], cwd: Path) -> tuple[dict, str]:
         [sys.executable, "-c", PROBE, *args],
         cwd=cwd, capture_output=True, text=True, timeout=120,
     )
-    report = json.loads(done.stderr.strip().splitlines()[-1])
-    return report, done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert lines and lines[-1].startswith("{"), f"probe failed:\n{done.stdout}\n{done.stderr}"
+    return json.loads(lines[-1]), done.stdout
 
 
 def test_probe_sees_numba_when_it_is_imported(tmp_path):
