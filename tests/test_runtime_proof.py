@@ -433,6 +433,8 @@ def test_nbl005_the_last_n_mod_k_items_are_never_processed():
 
     assert np.isnan(load("NBL005/bad_int_division.py").main()[996:]).all()  # 998 % 3
     assert np.isnan(load("NBL005/bad_plus_one.py").main()[1008:]).all()  # 4 * 252 = 1008
+    nested = load("NBL005/bad_nested_comprehension_chunks.py").main()  # 4 * (1003 // 4) = 1000
+    assert np.isnan(nested[1000:]).all() and not np.isnan(nested[:1000]).any()
 
     y = np.arange(1000, dtype=np.float64)
     blocked = load("NBL005/bad_prange_blocks.py").main()  # 7 blocks of 142 = 994

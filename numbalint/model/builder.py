@@ -23,6 +23,7 @@ class ArithmeticRecord:
     node: cst.BinaryOperation
     scope: Scope
     loops: tuple[LoopRecord, ...]
+    in_sum: bool  # a term of a larger sum or difference: `i*n + n + halo`
 
 
 @dataclass
@@ -68,6 +69,7 @@ class ModelBuilder(Walker):
         self._not_reads: set[int] = set()
         self._uses: dict[int, Use] = {}
         self._waited: set[int] = set()
+        self._in_sum: set[int] = set()
         self._expecting_errors = 0
 
     # -- scopes ---------------------------------------------------------------
@@ -323,8 +325,11 @@ class ModelBuilder(Walker):
             self._note_use(node.args[0].value, Use("append", (owner,)))
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, (cst.Add, cst.Subtract)):
+            self._in_sum.update((id(node.left), id(node.right)))
         if isinstance(node.operator, (cst.Multiply, cst.Add, cst.Modulo)):
-            self.records.arithmetic.append(ArithmeticRecord(node, self._scope, tuple(self._loops)))
+            in_sum = id(node) in self._in_sum
+            self.records.arithmetic.append(ArithmeticRecord(node, self._scope, tuple(self._loops), in_sum))
 
     def visit_Name(self, node: cst.Name) -> None:
         # A future only passed to `wait()` is never read: wait() does not look at results.

@@ -63,6 +63,8 @@ class ChunkAnalysis:
                 yield bound
 
     def _bound(self, record: ArithmeticRecord) -> ChunkBound | None:
+        if record.in_sum:  # `(i + 1) * n + halo`: the extra term may reach n; we cannot tell
+            return None
         for index, size in self._end_shapes(record):
             plan = self._floor_plan(size, record.scope)
             loop = self._parts_loop(record.loops, index, plan[1] if plan else None, record.scope)
