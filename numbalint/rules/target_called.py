@@ -7,7 +7,7 @@ import libcst as cst
 from numbalint.diagnostics import Diagnostic, Fix, Replacement
 from numbalint.model import Launch, ModuleModel
 from numbalint.rules.base import Rule
-from numbalint.rules.edits import tuple_of
+from numbalint.rules.edits import comma_space, insert_args, keyword_arg, tuple_of
 
 
 class TargetCalled(Rule):
@@ -33,9 +33,12 @@ class TargetCalled(Rule):
     ```
 
     ## Fix
-    Safe for calls with positional arguments only: `target=k(a, b)` becomes
-    `target=k, args=(a, b)` (when no `args=` is given yet), and
-    `submit(k(a))` becomes `submit(k, a)`.
+    Safe, for a kernel called with positional arguments only:
+    `Thread(target=k(a, b))` becomes `Thread(target=k, args=(a, b))`, and
+    `Timer(t, k(a))` becomes `Timer(t, k, args=(a,))` (when no `args=` or
+    `kwargs=` is given yet); `submit(k(a))` becomes `submit(k, a)`. A call
+    without arguments, `target=k()`, becomes `target=k`. No fix for keyword or
+    starred arguments, nor for `map`.
     """
 
     code = "NBL007"
@@ -60,30 +63,28 @@ class TargetCalled(Rule):
 
 
 def _fix(launch: Launch, target: cst.Call) -> Fix | None:
-    if not target.args or any(a.keyword is not None or a.star for a in target.args):
+    """The kernel as the target, its arguments where the API takes them."""
+    if any(a.keyword is not None or a.star for a in target.args):
         return None
-    if launch.api == "Thread" and launch.args is None:
-        return _move_to_args(launch.node, target)
-    if launch.api == "submit" and launch.node.args[0].value is target:
-        first = launch.node.args[0].with_changes(value=target.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        rest = [a.with_changes() for a in target.args]
-        rest[-1] = rest[-1].with_changes(comma=launch.node.args[0].comma)
-        new = launch.node.with_changes(args=[first, *rest, *launch.node.args[1:]])
-        return Fix("Pass the kernel and its arguments to submit", "safe", (Replacement(launch.node, new),))
-    return None
-
-
-def _move_to_args(call: cst.Call, target: cst.Call) -> Fix | None:
+    call = launch.node
+    position = next((i for i, a in enumerate(call.args) if a.value is target), None)
+    if position is None:
+        return None
     args = list(call.args)
-    for position, arg in enumerate(args):
-        if arg.keyword is not None and arg.keyword.value == "target" and arg.value is target:
-            args[position] = arg.with_changes(value=target.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            args.insert(position + 1, cst.Arg(
-                keyword=cst.Name("args"),
-                value=tuple_of(list(target.args)),
-                equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-                comma=arg.comma,
-            ))
-            new = call.with_changes(args=args)
-            return Fix("Pass the kernel as target= and its arguments as args=", "safe", (Replacement(call, new),))
-    return None
+    args[position] = args[position].with_changes(value=target.func)
+    if launch.api == "submit" and position == 0 and call.args[0].keyword is None:
+        if target.args:  # submit(k(a, b), c) -> submit(k, a, b, c)
+            spread = [*target.args[:-1], target.args[-1].with_changes(comma=args[0].comma)]
+            args[0] = args[0].with_changes(comma=comma_space())
+            args[1:1] = spread
+        message = "Pass the kernel and its arguments to submit"
+    elif launch.api in ("Thread", "Timer") and launch.args is None and launch.kwargs is None:
+        if target.args:  # target=k(a, b) -> target=k, args=(a, b)
+            # A keyword argument must follow every plain positional one.
+            after = max(i for i, a in enumerate(args) if i == position or (a.keyword is None and not a.star))
+            args = insert_args(call.with_changes(args=args), after + 1,
+                               [keyword_arg("args", tuple_of(target.args))])
+        message = "Pass the kernel as the target and its arguments as args="
+    else:
+        return None
+    return Fix(message, "safe", (Replacement(call, call.with_changes(args=args)),))
