@@ -44,7 +44,8 @@ class DroppedRemainder(Rule):
     or `np.array_split(x, k)`, or `end = n if i == k - 1 else (i + 1) * chunk`.
 
     ## Fix
-    Unsafe: the end bound becomes `n if i == k - 1 else (i + 1) * chunk`. It
+    Unsafe: the end bound becomes `n if i == k - 1 else (i + 1) * chunk`
+    (parenthesised unless it is the whole right-hand side of an assignment). It
     re-evaluates `n`, which is only right if `n` means the same there.
     """
 
@@ -69,11 +70,27 @@ def _fix(model: ModuleModel, bound: ChunkBound) -> Fix | None:
     if not bound.exact_total:
         return None
     text = (
-        f"({_bare(model, bound.total)} if {bound.index} == {_bare(model, bound.parts)} - 1 "
-        f"else {model.code(bound.node)})"
+        f"{_bare(model, bound.total)} if {bound.index} == {_bare(model, bound.parts)} - 1 "
+        f"else {model.code(bound.node)}"
     )
-    new = cst.parse_expression(text)
+    new = cst.parse_expression(text if _is_assigned(model.module, bound.node) else f"({text})")
     return Fix("End the last part at the total", "unsafe", (Replacement(bound.node, new),))
+
+
+def _is_assigned(module: cst.Module, node: cst.BaseExpression) -> bool:
+    """Is `node` the whole right-hand side of an assignment (`end = ...`), where a
+    conditional expression needs no parentheses?"""
+    found = False
+
+    class _Find(cst.CSTVisitor):
+        def on_visit(self, current: cst.CSTNode) -> bool:
+            nonlocal found
+            if isinstance(current, (cst.Assign, cst.AnnAssign)) and current.value is node:
+                found = True
+            return not found and not isinstance(current, cst.BaseExpression)
+
+    module.visit(_Find())
+    return found
 
 
 def _bare(model: ModuleModel, node: cst.BaseExpression) -> str:
