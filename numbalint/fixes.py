@@ -6,7 +6,9 @@ replaces a node that the other replaces too (differently), contains or sits
 inside. Replacements that are the same (same node, same generated code, as when
 two launches of one kernel both ask for `nogil=True` on its decorator) merge.
 A round's result must parse again before it is kept, so a file is never left
-broken.
+broken; and when the original compiles, the result must compile too (libcst's
+parser accepts some code that Python rejects, such as a parameter that is also
+declared `nonlocal`, or a repeated keyword argument).
 """
 
 from __future__ import annotations
@@ -141,9 +143,11 @@ def fix_until_stable(
     """Parse `data`, then lint and apply the accepted fixes round after round
     until none applies, a round changes nothing, or `max_rounds` is reached.
     A round whose result does not parse (or cannot be encoded in the file's
-    encoding) is discarded and ends the loop. Raises libcst's
+    encoding, or does not compile when `data` did) is discarded and ends the
+    loop. Raises libcst's
     ParserSyntaxError if `data` itself does not parse."""
     module = cst.parse_module(data)
+    compiles = _compiles(data)
     diagnostics = tuple(lint(module))
     applied: list[AppliedFix] = []
     rounds = 0
@@ -152,6 +156,8 @@ def fix_until_stable(
         fixed, done = apply_fixes(module, [d.fix for d in wanted])
         reparsed = _reparse(fixed) if done else None
         if reparsed is None or reparsed.bytes == module.bytes:
+            break
+        if compiles and not _compiles(reparsed.bytes):
             break
         done_ids = {id(fix) for fix in done}
         applied.extend(
@@ -169,6 +175,19 @@ def _reparse(module: cst.Module) -> cst.Module | None:
         return cst.parse_module(module.bytes)
     except (cst.ParserSyntaxError, UnicodeError):
         return None
+
+
+def _compiles(data: bytes) -> bool:
+    """Does Python itself accept the source? (Compiled, never run; warnings silenced.)"""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, "<numbalint-fix>", "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+    return True
 
 
 def summarise_fix(module: cst.Module, fix: Fix, positions: Positions) -> FixSummary:
