@@ -212,7 +212,7 @@ def _first_pass(files: list[str], options: RunOptions) -> dict[str, FileResult]:
         enabled = options.enabled_for(path)
         cached = options.cache.get(path, enabled) if options.cache else None
         if cached is not None:
-            results[path] = cached
+            results[path] = _as_given(cached, path)
         else:
             todo.append(Task(path, enabled))
     for result in _map(check_file, todo, options.jobs):
@@ -220,6 +220,13 @@ def _first_pass(files: list[str], options: RunOptions) -> dict[str, FileResult]:
         if options.cache is not None and result.error is None:
             options.cache.put(result.path, options.enabled_for(result.path), result)
     return results
+
+
+def _as_given(cached: FileResult, path: str) -> FileResult:
+    """A cached result under this run's spelling of the path (the cache keys absolute paths)."""
+    if cached.path == path:
+        return cached
+    return replace(cached, path=path, findings=tuple(replace(f, path=path) for f in cached.findings))
 
 
 def _second_pass(results: dict[str, FileResult], options: RunOptions) -> dict[str, FileResult]:
@@ -234,7 +241,7 @@ def _second_pass(results: dict[str, FileResult], options: RunOptions) -> dict[st
         enabled = options.enabled_for(path)
         cached = options.cache.get(path, enabled, depends) if options.cache else None
         if cached is not None:
-            results[path] = replace(result, findings=cached.findings)
+            results[path] = replace(result, findings=_as_given(cached, path).findings)
         else:
             todo.append(Task(path, enabled, depends))
     for fresh in _map(check_file, todo, options.jobs):

@@ -52,7 +52,7 @@ def lint(request: LintRequest) -> int:
     report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs,
                                    Cache(settings.root) if use_cache else None))
     errors = path_errors + report.errors
-    _print(request, report, len(files))
+    _print(request, report, len(files), len(errors))
     if errors:
         click.echo(format_file_errors(errors), err=True)
     if errors:
@@ -74,7 +74,7 @@ def _enabled_for(settings: Settings) -> Callable[[str], frozenset[str]]:
     return lambda path: enabled - ignored_in(path)
 
 
-def _print(request: LintRequest, report: Report, files_checked: int) -> None:
+def _print(request: LintRequest, report: Report, files_checked: int, unchecked: int) -> None:
     if request.diff:
         click.echo("".join(r.diff for r in report.results), nl=False)
         return
@@ -84,7 +84,7 @@ def _print(request: LintRequest, report: Report, files_checked: int) -> None:
                 click.echo(f"{result.path}: fixed: {message}")
     rules = [(r.code, r.name, r.summary, r.documentation()) for r in ALL_RULES]
     text = render(request.output_format, report.findings, files_checked=files_checked,
-                  fixed=report.fixed, unsafe_fixes=request.unsafe_fixes,
+                  unchecked=unchecked, fixed=report.fixed, unsafe_fixes=request.unsafe_fixes,
                   color=use_color(sys.stdout), rules=rules if request.output_format == "sarif" else ())
     if text:
         click.echo(text)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +54,9 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     extend_exclude: tuple[str, ...] = ()
     per_file_ignores: PerFileIgnores = ()
+    # Where each selector from the config file was written, for error messages;
+    # a selector not in here came from the command line.
+    selector_origins: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,11 @@ def load_settings(
         per_file_ignores=tuple(
             (glob, tuple(codes)) for glob, codes in table.get("per-file-ignores", {}).items()
         ),
+        selector_origins={
+            selector: f"{_display(config_path)}: [tool.numbalint] {key}"
+            for key in ("select", "extend-select", "ignore")
+            for selector in table.get(key, ())
+        },
     )
 
 
@@ -133,9 +141,14 @@ def resolve_selection(settings: Settings, rules: Sequence[tuple[str, str]]) -> f
     selectors = RuleSelectors(rules)
     select = (ALL,) if settings.select is None else settings.select
     chosen: dict[str, tuple[int, bool]] = {}
-    selectors.mark(chosen, select, enabled=True, where="select")
-    selectors.mark(chosen, settings.extend_select, enabled=True, where="extend-select")
-    selectors.mark(chosen, settings.ignore, enabled=False, where="ignore")
+    for key, values, enabled in (
+        ("select", select, True),
+        ("extend-select", settings.extend_select, True),
+        ("ignore", settings.ignore, False),
+    ):
+        for selector in values:
+            where = settings.selector_origins.get(selector, f"--{key}")
+            selectors.mark(chosen, [selector], enabled=enabled, where=where)
     return frozenset(code for code, (_, enabled) in chosen.items() if enabled)
 
 

@@ -185,9 +185,6 @@ def test_unparsable_file_alone_still_exits_2(numbalint_cli, project):
     assert run.findings == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "output/text.py summary does not know about files that could not be checked: "
-    "it prints 'All checks passed (1 file checked).' for a run whose only file did not parse"))
 def test_summary_does_not_claim_success_for_a_file_that_could_not_be_checked(numbalint_cli, project):
     write(project / "broken.py", "import numba\nx = (1,\n")
     run = numbalint_cli("broken.py")
@@ -433,10 +430,6 @@ def test_bad_config_value_is_one_line_naming_file_and_key(numbalint_cli, project
     assert run.out == ""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "settings.resolve_selection reports an unknown selector from the config as "
-    "'ignore: unknown rule selector ...' without naming pyproject.toml, and the same "
-    "words for --ignore, so the user cannot tell which one is wrong"))
 def test_unknown_selector_in_config_names_the_file(numbalint_cli, project):
     write(project / "pyproject.toml", '[tool.numbalint]\nignore = ["NBL999"]\n')
     write(project / "k.py", BUGGY)
@@ -620,9 +613,6 @@ def test_no_cache_writes_no_cache_folder(numbalint_cli, project):
     assert (project / ".numbalint_cache").is_dir()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runner._first_pass returns the cached FileResult as is: its findings keep the "
-    "path spelling of the run that cached them ('k.py'), not this run's ('../k.py')"))
 def test_cached_findings_use_the_path_as_given_in_this_run(numbalint_cli, project, monkeypatch):
     write(project / "k.py", BUGGY)
     (project / "sub").mkdir()

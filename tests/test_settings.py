@@ -181,15 +181,22 @@ def test_selection(fields, expected):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"select": ("NBL-001",)}, "select: unknown rule selector 'NBL-001' (did you mean 'NBL001'?)"),
-        ({"ignore": ("kernal-arity",)}, "ignore: unknown rule selector 'kernal-arity' (did you mean 'kernel-arity'?)"),
-        ({"select": ("zzz",)}, "select: unknown rule selector 'zzz'; expected a rule code, name, code prefix or ALL"),
+        ({"select": ("NBL-001",)}, "--select: unknown rule selector 'NBL-001' (did you mean 'NBL001'?)"),
+        ({"ignore": ("kernal-arity",)}, "--ignore: unknown rule selector 'kernal-arity' (did you mean 'kernel-arity'?)"),
+        ({"select": ("zzz",)}, "--select: unknown rule selector 'zzz'; expected a rule code, name, code prefix or ALL"),
     ],
 )
 def test_unknown_selector(fields, message):
     with pytest.raises(ConfigError) as raised:
         selection(**fields)
     assert str(raised.value) == message
+
+
+def test_unknown_selector_from_the_config_names_the_file(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.numbalint]\nignore = ["NBL999"]\n')
+    settings = load_settings(tmp_path, ignore=["NBL001"])
+    with pytest.raises(ConfigError, match=r"pyproject.toml: \[tool.numbalint\] ignore: unknown rule selector 'NBL999'"):
+        resolve_selection(settings, RULES)
 
 
 def test_per_file_ignores(tmp_path):

@@ -25,6 +25,7 @@ class Context:
     """What a format may need beyond the findings."""
 
     files_checked: int
+    unchecked: int = 0  # files that could not be checked (reported on stderr)
     fixed: int = 0
     unsafe_fixes: bool = False
     color: bool = False
@@ -36,6 +37,7 @@ def render(
     findings: Sequence[Finding],
     *,
     files_checked: int,
+    unchecked: int = 0,
     fixed: int = 0,
     unsafe_fixes: bool = False,
     color: bool = False,
@@ -47,7 +49,7 @@ def render(
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r}; expected one of {', '.join(FORMATS)}")
     formatter = importlib.import_module(f"{__name__}.{fmt}")
-    context = Context(files_checked, fixed, unsafe_fixes, color, rules)
+    context = Context(files_checked, unchecked, fixed, unsafe_fixes, color, rules)
     return formatter.render(sorted(findings, key=lambda f: f.sort_key), context)
 
 

@@ -31,10 +31,14 @@ def summary(findings: Sequence[Finding], context: Context) -> str:
         files = len({finding.path for finding in findings})
         found = f"Found {_count(len(findings), 'problem')} in {_count(files, 'file')}"
         sentences.append(found + _fixable(findings, context) + ".")
+    elif context.unchecked:
+        sentences.append("No problems found in the files that could be checked.")
     elif context.files_checked:
         sentences.append(f"All checks passed ({_count(context.files_checked, 'file')} checked).")
     else:
         sentences.append("No Python files found: nothing was checked.")
+    if context.unchecked:
+        sentences.append(f"{_count(context.unchecked, 'path')} could not be checked (see the errors).")
     return " ".join(sentences)
 
 
