@@ -10,7 +10,6 @@ threading layer) and the blog's verbatim example (no ``main``) run in a subproce
 """
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import os
 import re
@@ -26,6 +25,7 @@ np = pytest.importorskip("numpy")
 pytest.importorskip("numba")
 
 from numbalint import reference  # noqa: E402  (needs numba, hence after the skips)
+from numbalint.reference import worker_exceptions  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RULE_DIRS = [f"NBL00{i}" for i in range(1, 9)]
@@ -69,21 +69,6 @@ def load(rel: str):
             sys.path.remove(str(path.parent))
         _loaded[path] = module
     return _loaded[path]
-
-
-@contextlib.contextmanager
-def worker_exceptions():
-    """Collect exceptions that escape thread targets (what the main thread never hears of).
-
-    ``threading.excepthook`` is where ``Thread.run`` sends them; by default it only prints.
-    """
-    caught: list[BaseException] = []
-    previous = threading.excepthook
-    threading.excepthook = lambda args: caught.append(args.exc_value)
-    try:
-        yield caught
-    finally:
-        threading.excepthook = previous
 
 
 def run_python(code: str, env_extra: dict[str, str] | None = None, timeout: float = 120):

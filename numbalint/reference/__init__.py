@@ -12,10 +12,11 @@ from numbalint.reference.kernels import (
     square_into,
     square_parallel,
 )
-from numbalint.reference.launch import chunk_bounds, default_thread_count, run_in_threads
+from numbalint.reference.launch import chunk_bounds, default_thread_count, run_in_threads, worker_exceptions
 from numbalint.reference.registry import REFERENCES, Reference
 
 __all__ = [
+    "worker_exceptions",
     "REFERENCES",
     "Reference",
     "accumulator_dtypes",

@@ -5,15 +5,13 @@ awkward inputs, and explain the first difference in terms of the mistake that li
 from __future__ import annotations
 
 import inspect
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from numbalint.reference.launch import chunk_bounds
+from numbalint.reference.launch import chunk_bounds, worker_exceptions
 from numbalint.reference.registry import REFERENCES, Reference
 from numbalint.verify import describe_error
 
@@ -182,18 +180,6 @@ def _invocation(
     return call_with_output
 
 
-@contextmanager
-def _worker_exceptions() -> Iterator[list[BaseException]]:
-    """Collect exceptions that end threads (which Python only prints) while the block runs."""
-    caught: list[BaseException] = []
-    previous = threading.excepthook
-    threading.excepthook = lambda args: caught.append(args.exc_value)
-    try:
-        yield caught
-    finally:
-        threading.excepthook = previous
-
-
 def _check_case(
     func: Callable[..., Any],
     convention: CallingConvention,
@@ -203,7 +189,7 @@ def _check_case(
     expected: Any,
 ) -> str | None:
     """None when ``func`` agrees with the reference on this case, else what went wrong."""
-    with _worker_exceptions() as worker_errors:
+    with worker_exceptions() as worker_errors:
         try:
             actual = _invocation(func, convention, case, inputs, expected)()
         except Exception as error:  # the user's code may raise anything; report it

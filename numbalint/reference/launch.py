@@ -6,8 +6,10 @@ Pure Python (no numba import): the kernels live in ``kernels.py``.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Sequence
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator, Sequence
 
 
 def default_thread_count() -> int:
@@ -78,3 +80,20 @@ def run_in_threads(
 
 def _slices(arrays: Sequence[Any], start: int, end: int) -> list[Any]:
     return [array[start:end] for array in arrays]
+
+
+@contextmanager
+def worker_exceptions() -> Iterator[list[BaseException]]:
+    """Collect the exceptions that end threads while the block runs.
+
+    `Thread.run` hands them to `threading.excepthook`, which only prints them:
+    the main thread never hears of them (the blog's TypeErrors). Answers NBL001
+    and NBL008 at run time: `with worker_exceptions() as caught: ...`.
+    """
+    caught: list[BaseException] = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: caught.append(args.exc_value)
+    try:
+        yield caught
+    finally:
+        threading.excepthook = previous
