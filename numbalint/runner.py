@@ -119,6 +119,8 @@ def check_file(task: Task) -> FileResult:
         if task.fix != "off":
             return _fix_file(task, data)
         return _check_source(task, data)
+    except SourceError as error:  # the fixed file could not be written
+        return FileResult(task.path, error=error.file_error)
     except cst.ParserSyntaxError as error:
         where = f"{task.path}:{error.raw_line}:{error.raw_column + 1}"
         return FileResult(task.path, error=FileError(where, f"cannot parse: {error.message} (fix the syntax, then lint again)"))

@@ -302,9 +302,6 @@ def test_a_failed_rename_leaves_the_original_and_no_temporary(tmp_path, monkeypa
     assert sorted(tmp_path.iterdir()) == [path]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "runner.check_file lets write_atomic's SourceError fall into its `except Exception` and "
-    "reports it as an internal error to be reported, with the path twice"))
 def test_a_failed_write_is_reported_as_a_write_error(tmp_path, monkeypatch):
     path, original = _fixable_copy(tmp_path)
 
