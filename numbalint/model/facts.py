@@ -95,7 +95,9 @@ class Launch:
     kwargs: cst.BaseExpression | None  # the kwargs=/kwds= value
     extra: tuple[cst.Arg, ...]  # submit's positional arguments, map's iterables
     loops: tuple[Loop, ...]  # enclosing loops in the launching function, innermost last
-    fate: Literal["started_and_joined", "result_read", "dropped", "kept"]
+    # What becomes of the thread, future or result: thrown away, joined (or its
+    # result read) within the same loop iteration, or kept for later.
+    fate: Literal["dropped", "awaited_in_iteration", "kept"]
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
 
-def quoted(names: list[str] | set[str] | frozenset[str]) -> str:
-    """`a`, `b` and `c`."""
-    items = [f"`{n}`" for n in sorted(names)]
+def quoted(names: list[str]) -> str:
+    """`a`, `b` and `c`, in the order given."""
+    items = [f"`{n}`" for n in names]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 

@@ -78,34 +78,38 @@ class LateBindingClosure(Rule):
             node, body = closure
             rebound = set().union(*(loop.rebinds for loop in body.loops_at_creation))
             late = body.free_reads() & rebound
-            if late:
+            if late and isinstance(body.node, (cst.Lambda, cst.FunctionDef)):
                 what = "the lambda" if node is body.node else f"`{model.code(node)}`"
-                yield self.report(node, self._message(what, late), _fix(body, late))
+                names = _in_reading_order(body.node, late)
+                yield self.report(node, self._message(what, names), _fix(body, names))
 
     @staticmethod
-    def _message(what: str, names: set[str]) -> str:
+    def _message(what: str, names: list[str]) -> str:
         return (
             f"{what} reads {quoted(names)} when the thread runs, not when it is created: by then "
             "the loop has rebound them, so threads may all work on the same (last) values. "
-            f"Pass them with args=, or bind them now as defaults ({', '.join(f'{n}={n}' for n in sorted(names))})."
+            f"Pass them with args=, or bind them now as defaults ({_defaults(names)})."
         )
 
 
-def _fix(body: Scope, late: set[str]) -> Fix | None:
+def _defaults(names: list[str]) -> str:
+    return ", ".join(f"{name}={name}" for name in names)
+
+
+def _fix(body: Scope, names: list[str]) -> Fix | None:
     closure = body.node
-    if not isinstance(closure, (cst.Lambda, cst.FunctionDef)):
-        return None
+    assert isinstance(closure, (cst.Lambda, cst.FunctionDef))
+    late = set(names)
     if isinstance(closure, cst.FunctionDef) and closure.name.value in late:
         return None  # `def work(work=work)` would bind the previous iteration's function
     if _declared_outside(closure) & late:
         return None  # a parameter cannot also be global or nonlocal
-    names = _in_reading_order(closure, late)
     params = closure.params
     has_own = bool(params.params or params.posonly_params or params.kwonly_params
                    or params.star_arg != cst.MaybeSentinel.DEFAULT or params.star_kwarg)
     bound = set().union(*(_bound_before(loop.node, closure) for loop in body.loops_at_creation))
     applicability = "unsafe" if has_own or not late <= bound else "safe"
-    return Fix(f"Bind {', '.join(f'{n}={n}' for n in names)} as default arguments", applicability,
+    return Fix(f"Bind {_defaults(names)} as default arguments", applicability,
                (Replacement(params, bind_as_defaults(params, names)),))
 
 
