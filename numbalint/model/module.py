@@ -402,6 +402,15 @@ class ModuleModel:
         label = "lambda" if isinstance(target, cst.Lambda) else f"{self.code(target)}()"
         return list(self._kernels_called(body, label, result_lost, depth=0, seen=set()))
 
+    def launched_kernels(self, keep: Callable[[KernelUse], bool]) -> Iterator[tuple[Launch, KernelUse]]:
+        """Each launch with each kernel it runs that `keep` accepts, once per kernel."""
+        for launch in self.launches:
+            seen: set[str] = set()
+            for use in self.kernels_run_by(launch):
+                if use.kernel.name not in seen and keep(use):
+                    seen.add(use.kernel.name)
+                    yield launch, use
+
     def _kernels_called(
         self, body: Scope, via: str, result_lost: bool, depth: int, seen: set[int]
     ) -> Iterator[KernelUse]:

@@ -46,12 +46,8 @@ class DiscardedResult(Rule):
     summary = "a kernel's return value is thrown away by a thread"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch in model.launches:
-            reported: set[str] = set()
-            for use in model.kernels_run_by(launch):
-                if use.result_dropped and use.kernel.name not in reported:
-                    reported.add(use.kernel.name)
-                    yield self.report(launch.node, self._message(use.kernel.name, use.via, launch.api))
+        for launch, use in model.launched_kernels(lambda use: use.result_dropped):
+            yield self.report(launch.node, self._message(use.kernel.name, use.via, launch.api))
 
     @staticmethod
     def _message(kernel: str, via: str, api: str) -> str:

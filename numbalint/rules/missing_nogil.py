@@ -50,14 +50,8 @@ class MissingNogil(Rule):
     fix = "safe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch in model.launches:
-            reported: set[str] = set()
-            for use in model.kernels_run_by(launch):
-                kernel = use.kernel
-                if kernel.name in reported or not _holds_gil(kernel):
-                    continue
-                reported.add(kernel.name)
-                yield self.report(launch.node, self._message(kernel, use.via), self._fix(kernel))
+        for launch, use in model.launched_kernels(lambda use: _holds_gil(use.kernel)):
+            yield self.report(launch.node, self._message(use.kernel, use.via), self._fix(use.kernel))
 
     @staticmethod
     def _message(kernel: Kernel, via: str) -> str:

@@ -47,12 +47,8 @@ class ThreadsAroundParallel(Rule):
     summary = "parallel=True kernel launched from Python threads"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch in model.launches:
-            reported: set[str] = set()
-            for use in model.kernels_run_by(launch):
-                if use.kernel.parallel and use.kernel.name not in reported:
-                    reported.add(use.kernel.name)
-                    yield self.report(launch.node, self._message(use.kernel.name, use.via))
+        for launch, use in model.launched_kernels(lambda use: use.kernel.parallel):
+            yield self.report(launch.node, self._message(use.kernel.name, use.via))
 
     @staticmethod
     def _message(kernel: str, via: str) -> str:
