@@ -104,9 +104,20 @@ def rule(selector: str) -> None:
     """Explain a rule: what it flags, why, an example, what to write instead."""
     found = find_rule(selector)
     if found is None:
-        raise click.UsageError(f"no rule {selector!r}; `numbalint --list-rules` lists them")
+        raise click.UsageError(f"no rule {selector!r}{_rule_hint(selector)}")
     click.echo(f"{found.code} ({found.name}): {found.summary}\nFix: {found.fix}\n")
     click.echo(found.documentation())
+
+
+def _rule_hint(selector: str) -> str:
+    """' (did you mean ...?)' for a near miss, else where to find the rules."""
+    import difflib  # only on the error path
+
+    by_lower = {name.lower(): name for rule in ALL_RULES for name in (rule.code, rule.name)}
+    close = difflib.get_close_matches(selector.lower(), list(by_lower), n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {by_lower[close[0]]!r}?)"
+    return "; `numbalint --list-rules` lists them"
 
 
 def _rule_table() -> str:
