@@ -467,11 +467,15 @@ def test_every_rule_has_the_four_documentation_sections(numbalint_cli, rule):
     assert sections[:4] == ["## What it does", "## Why is this bad?", "## Example", "## Use instead"]
 
 
-@pytest.mark.parametrize("args", [["rule", "NBL999"], ["rule", "kernel_arity"], ["rule"]])
-def test_rule_errors_are_one_line(numbalint_cli, args):
+@pytest.mark.parametrize(("args", "needle"), [
+    (["rule", "zzz"], "no rule 'zzz'; `numbalint --list-rules` lists them"),
+    (["rule", "kernel_arity"], "no rule 'kernel_arity' (did you mean 'kernel-arity'?)"),
+    (["rule"], "CODE"),
+])
+def test_rule_errors_are_one_line(numbalint_cli, args, needle):
     run = numbalint_cli(*args)
     assert run.code == 2
-    assert_one_clear_line(run, "numbalint: error:")
+    assert_one_clear_line(run, "numbalint: error:", needle)
     assert run.out == ""
 
 
