@@ -101,7 +101,11 @@ def check(
 @cli.command("rule")
 @click.argument("selector", metavar="CODE")
 def rule(selector: str) -> None:
-    """Explain a rule: what it flags, why, an example, what to write instead."""
+    """Explain a rule: what it flags, why, an example, what to write instead.
+
+    \b
+    CODE is a rule's code (NBL001) or its name (kernel-arity).
+    numbalint --list-rules lists every rule."""
     found = find_rule(selector)
     if found is None:
         raise click.UsageError(f"no rule {selector!r}{_rule_hint(selector)}")
