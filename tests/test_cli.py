@@ -504,6 +504,7 @@ def test_help_shows_plain_numbalint_usage_and_the_subcommands(numbalint_cli):
     rule_help = numbalint_cli("rule", "--help")
     assert rule_help.code == 0
     assert rule_help.out.startswith("Usage: numbalint rule [OPTIONS] CODE\n")
+    assert "(NBL001) or its name (kernel-arity)" in rule_help.out
 
 
 # -- paths and option errors ------------------------------------------------------------
