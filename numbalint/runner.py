@@ -16,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -105,10 +106,34 @@ def lint_module(module: cst.Module, enabled: frozenset[str], lookup: KernelLooku
 _RECURSION_LIMIT = 20_000 if sys.version_info >= (3, 11) else 4_000
 
 
+# libcst's parser takes minutes on pathological expressions (10,000 chained
+# attribute accesses: 50 s). In a worker process an alarm ends the worker after
+# this long; the pool notices, and the file is reported like a crash.
+FILE_SECONDS = 20
+_in_worker = False
+
+
+def _start_worker() -> None:
+    global _in_worker
+    _in_worker = hasattr(signal, "SIGALRM")
+    if _in_worker:
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+
 def check_file(task: Task) -> FileResult:
     """Everything about one file that a worker can do; never raises."""
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
+    if _in_worker:
+        signal.alarm(FILE_SECONDS)
+    try:
+        return _check_file(task)
+    finally:
+        if _in_worker:
+            signal.alarm(0)
+
+
+def _check_file(task: Task) -> FileResult:
     try:
         data = read_bytes(Path(task.path))
     except SourceError as error:
@@ -124,6 +149,9 @@ def check_file(task: Task) -> FileResult:
     except cst.ParserSyntaxError as error:
         where = f"{task.path}:{error.raw_line}:{error.raw_column + 1}"
         return FileResult(task.path, error=FileError(where, f"cannot parse: {error.message} (fix the syntax, then lint again)"))
+    except (UnicodeDecodeError, LookupError, SyntaxError) as error:  # bytes vs. declared encoding
+        message = f"cannot decode the file ({error}); save it as UTF-8 or declare its encoding"
+        return FileResult(task.path, error=FileError(task.path, message))
     except (RecursionError, MemoryError):
         return FileResult(task.path, error=FileError(task.path, "too deeply nested to check; it was skipped"))
     except Exception as error:  # a bug of ours must not end the run
@@ -152,14 +180,13 @@ def locate(
     from numbalint.fixes import summarise_fix
 
     where = positions(module)
-    pairs = {
-        id(finding): (d, finding)
+    findings = [
+        Finding(path, where(d.node), d.code, d.name, d.severity, d.message,
+                summarise_fix(module, d.fix, where) if d.fix and with_fixes else None)
         for d in diagnostics
-        for finding in [Finding(path, where(d.node), d.code, d.name, d.severity, d.message,
-                                summarise_fix(module, d.fix, where) if d.fix and with_fixes else None)]
-    }
-    kept = filter_suppressed([f for _, f in pairs.values()], module.code, name_to_code=_NAME_TO_CODE)
-    return [pairs[id(finding)] for finding in kept]
+    ]
+    kept = {id(f) for f in filter_suppressed(findings, module.code, name_to_code=_NAME_TO_CODE)}
+    return [(d, f) for d, f in zip(diagnostics, findings) if id(f) in kept]
 
 
 def _findings(path: str, module: cst.Module, diagnostics: Sequence[Diagnostic]) -> tuple[Finding, ...]:
@@ -293,7 +320,10 @@ def _alone(work: Callable[[Task], FileResult], task: Task) -> FileResult:
         with _pool(1) as pool:
             return pool.submit(work, task).result()
     except BrokenProcessPool:
-        message = "crashed the parser (libcst overflows its stack on very deeply nested code); it was skipped"
+        message = (
+            f"skipped: the parser crashed or took over {FILE_SECONDS} s on it "
+            "(very deep nesting or a very long chain of operations)"
+        )
         return FileResult(task.path, error=FileError(task.path, message))
 
 
@@ -301,4 +331,4 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     # fork starts workers in milliseconds with libcst already imported; spawn costs a new interpreter.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
