@@ -256,3 +256,16 @@ def test_project_index_resolves_relative_imports(tmp_path: Path) -> None:
     report = run(files, RunOptions(enabled_for=lambda _: ALL_CODES, jobs=1))
     found = {(Path(f.path).name, f.span.line, f.code) for f in report.findings}
     assert found == {("driver.py", 3, "NBL001"), ("driver.py", 3, "NBL004")}
+
+
+def test_names_assigned_from_imports_are_followed() -> None:
+    assert lint("""
+        import threading
+        import numba
+        thread_class = threading.Thread
+        jit_nogil = numba.njit
+        @jit_nogil
+        def k(a):
+            a[:] = 1
+        thread_class(target=k, args=(1,)).start()
+    """) == [(8, "NBL004")]

@@ -30,6 +30,8 @@ _POOL_METHODS = {
 _PARTIAL = "functools.partial"
 _GPU_TARGETS = {"cuda", "gpu", "roc", "opencl"}
 _PRANGE = {"numba.prange", "numba.parfors.parfor.prange"}
+# How many `alias = name` assignments qualify() follows.
+_ALIAS_DEPTH = 3
 # How deep a worker function may call other functions before we stop following.
 _CALL_DEPTH = 3
 
@@ -111,15 +113,20 @@ class ModuleModel:
         bindings = scope.lookup(name)
         return bindings[0] if bindings is not None and len(bindings) == 1 else None
 
-    def qualify(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
-        """`nb.njit` -> "numba.njit" when `nb` is `import numba as nb`, else None."""
+    def qualify(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
+        """`nb.njit` -> "numba.njit" when `nb` is `import numba as nb`, else None.
+
+        A name assigned once from another (`Thread = threading.Thread`) is followed."""
         if isinstance(expr, cst.Name):
             binding = self._only_binding(expr.value, scope)
             if binding is not None and binding.kind == "import":
                 return str(binding.value)
+            if binding is not None and binding.kind == "assign" and depth < _ALIAS_DEPTH:
+                if isinstance(binding.value, (cst.Name, cst.Attribute)):
+                    return self.qualify(binding.value, scope, depth + 1)
             return None
         if isinstance(expr, cst.Attribute):
-            base = self.qualify(expr.value, scope)
+            base = self.qualify(expr.value, scope, depth)
             return f"{base}.{expr.attr.value}" if base else None
         return None
 
