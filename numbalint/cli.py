@@ -85,7 +85,7 @@ def check(
 ) -> None:
     """Lint PATHs (files and folders; default: the current folder) for Numba threading mistakes."""
     if list_rules:
-        click.echo(_rule_table())
+        click.echo(_rule_table() if output_format != "json" else _rule_json())
         return
     from numbalint.session import LintRequest, lint
 
@@ -122,6 +122,13 @@ def _rule_hint(selector: str) -> str:
     if close:
         return f" (did you mean {by_lower[close[0]]!r}?)"
     return "; `numbalint --list-rules` lists them"
+
+
+def _rule_json() -> str:
+    import json
+
+    rules = [{"code": r.code, "name": r.name, "summary": r.summary, "fix": r.fix} for r in ALL_RULES]
+    return json.dumps(rules, indent=2)
 
 
 def _rule_table() -> str:

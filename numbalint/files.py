@@ -109,7 +109,7 @@ def discover(
         try:
             info = os.stat(given)
         except OSError as error:
-            errors.append(FileError(given, describe(error)))
+            errors.append(FileError(given or "''", describe(error)))  # name even an empty path
             continue
         if stat.S_ISDIR(info.st_mode):
             visited.add((info.st_dev, info.st_ino))

@@ -13,6 +13,7 @@ files it held are retried one by one, so only the culprit is lost.
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import re
@@ -147,8 +148,7 @@ def _check_file(task: Task) -> FileResult:
     except SourceError as error:  # the fixed file could not be written
         return FileResult(task.path, error=error.file_error)
     except cst.ParserSyntaxError as error:
-        where = f"{task.path}:{error.raw_line}:{error.raw_column + 1}"
-        return FileResult(task.path, error=FileError(where, f"cannot parse: {error.message} (fix the syntax, then lint again)"))
+        return FileResult(task.path, error=_syntax_error(task.path, data, error))
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:  # bytes vs. declared encoding
         message = f"cannot decode the file ({error}); save it as UTF-8 or declare its encoding"
         return FileResult(task.path, error=FileError(task.path, message))
@@ -157,6 +157,27 @@ def _check_file(task: Task) -> FileResult:
     except Exception as error:  # a bug of ours must not end the run
         message = f"internal error ({type(error).__name__}: {error}); please report it with this file"
         return FileResult(task.path, error=FileError(task.path, message))
+
+
+def _syntax_error(path: str, data: bytes, error: cst.ParserSyntaxError) -> FileError:
+    """Python's own words for a syntax error (libcst's list every token it expected)."""
+    try:
+        compile(data, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python:
+        where = f"{path}:{python.lineno}:{python.offset or 1}"
+        return FileError(where, f"cannot parse: {python.msg} (fix the syntax, then lint again)")
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    # Python accepts it: syntax newer than the libcst we run on.
+    where = f"{path}:{error.raw_line}:{error.raw_column + 1}"
+    return FileError(where, f"cannot parse this file with libcst {_libcst_version()} ({error.message}); "
+                            "upgrading libcst may help")
+
+
+def _libcst_version() -> str:
+    from importlib.metadata import version
+
+    return version("libcst")
 
 
 def _lookup(task: Task) -> KernelLookup | None:

@@ -510,6 +510,21 @@ def test_help_shows_plain_numbalint_usage_and_the_subcommands(numbalint_cli):
 # -- paths and option errors ------------------------------------------------------------
 
 
+def test_list_rules_as_json(numbalint_cli):
+    run = numbalint_cli("--list-rules", "--output-format", "json")
+    assert run.code == 0
+    rules = json.loads(run.out)
+    assert [rule["code"] for rule in rules] == [rule.code for rule in ALL_RULES]
+    assert set(rules[0]) == {"code", "name", "summary", "fix"}
+
+
+def test_an_empty_path_is_named(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    run = numbalint_cli("", "k.py")
+    assert run.code == 2
+    assert_one_clear_line(run, "''", "no such file")
+
+
 def test_missing_path_is_one_line_and_other_paths_are_still_checked(numbalint_cli, project):
     write(project / "k.py", BUGGY)
     run = numbalint_cli("no_such_file.py", "k.py")
