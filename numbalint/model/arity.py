@@ -1,8 +1,10 @@
-"""Can these arguments bind to this kernel? Python's binding rules, statically."""
+"""Arguments as call sites write them, and whether they can bind to a kernel's parameters."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import libcst as cst
 
 from numbalint.model.facts import Kernel, Signature
 
@@ -67,3 +69,66 @@ def _ufunc_problem(kernel: Kernel, passed: Arguments) -> str | None:
         return None
     expected = f"{inputs}" if outputs == 0 else f"{inputs} to {inputs + outputs}"
     return f"takes {expected} arrays ({inputs} inputs, optional outputs) but {passed.positional} were given"
+
+
+# -- reading arguments from call syntax -------------------------------------------
+
+
+def positional_args(call: cst.Call) -> list[cst.Arg]:
+    """The arguments given by position (splats included)."""
+    return [a for a in call.args if a.keyword is None]
+
+
+def keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    """The value given for keyword `name`, if any."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
+    """An argument given by keyword `name` or at position `index`."""
+    by_name = keyword(call, name)
+    if by_name is not None:
+        return by_name
+    positional = positional_args(call)
+    if index < len(positional) and not positional[index].star:
+        return positional[index].value
+    return None
+
+
+def arguments_of(args: list[cst.Arg]) -> Arguments | None:
+    """Count positionals and name keywords; None when `*a`/`**k` hide them."""
+    if any(a.star for a in args):
+        return None
+    return Arguments(
+        sum(1 for a in args if a.keyword is None),
+        tuple(a.keyword.value for a in args if a.keyword is not None),
+    )
+
+
+def sequence_arguments(node: cst.BaseExpression | None) -> Arguments | None:
+    """`args=(a, b)` or `[a, b]` -> two positionals; None for anything we cannot count."""
+    if node is None:
+        return Arguments(0)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        return Arguments(len(node.elements))
+    return None
+
+
+def mapping_arguments(node: cst.BaseExpression | None) -> Arguments | None:
+    """`kwargs={"out": o}` -> keyword `out`; None for anything we cannot read."""
+    if node is None:
+        return Arguments(0)
+    if isinstance(node, cst.Dict):
+        keys: list[str] = []
+        for element in node.elements:
+            key = getattr(element, "key", None)
+            if not isinstance(key, cst.SimpleString):
+                return None
+            keys.append(str(key.evaluated_value))
+        return Arguments(0, tuple(keys))
+    return None

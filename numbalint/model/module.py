@@ -7,7 +7,14 @@ from typing import Callable, Iterator
 
 import libcst as cst
 
-from numbalint.model.arity import Arguments
+from numbalint.model.arity import (
+    Arguments,
+    argument,
+    arguments_of,
+    mapping_arguments,
+    positional_args,
+    sequence_arguments,
+)
 from numbalint.model.builder import PassRecords, build_records
 from numbalint.model.facts import Kernel, KernelUse, Launch, Loop
 from numbalint.model.kernels import kernel_kind, layout_of, options_of, signature_of
@@ -34,64 +41,6 @@ _PRANGE = {"numba.prange", "numba.parfors.parfor.prange"}
 _ALIAS_DEPTH = 3
 # How deep a worker function may call other functions before we stop following.
 _CALL_DEPTH = 3
-
-
-def _positional(call: cst.Call) -> list[cst.Arg]:
-    return [a for a in call.args if a.keyword is None]
-
-
-def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    return None
-
-
-def _argument(call: cst.Call, index: int, name: str) -> cst.BaseExpression | None:
-    """An argument given by keyword `name` or at position `index`."""
-    by_name = _keyword(call, name)
-    if by_name is not None:
-        return by_name
-    positional = _positional(call)
-    if index < len(positional) and not positional[index].star:
-        return positional[index].value
-    return None
-
-
-def arguments_of(args: list[cst.Arg]) -> Arguments | None:
-    """Count positionals and name keywords; None when `*a`/`**k` hide them."""
-    if any(a.star for a in args):
-        return None
-    return Arguments(
-        sum(1 for a in args if a.keyword is None),
-        tuple(a.keyword.value for a in args if a.keyword is not None),
-    )
-
-
-def sequence_arguments(node: cst.BaseExpression | None) -> Arguments | None:
-    """`args=(a, b)` or `[a, b]` -> two positionals; None for anything we cannot count."""
-    if node is None:
-        return Arguments(0)
-    if isinstance(node, (cst.Tuple, cst.List)):
-        if any(isinstance(e, cst.StarredElement) for e in node.elements):
-            return None
-        return Arguments(len(node.elements))
-    return None
-
-
-def mapping_arguments(node: cst.BaseExpression | None) -> Arguments | None:
-    """`kwargs={"out": o}` -> keyword `out`; None for anything we cannot read."""
-    if node is None:
-        return Arguments(0)
-    if isinstance(node, cst.Dict):
-        keys: list[str] = []
-        for element in node.elements:
-            key = getattr(element, "key", None)
-            if not isinstance(key, cst.SimpleString):
-                return None
-            keys.append(str(key.evaluated_value))
-        return Arguments(0, tuple(keys))
-    return None
 
 
 class ModuleModel:
@@ -187,7 +136,7 @@ class ModuleModel:
         else:  # njit(f)
             decorator_call, factory = None, call.func
         kind = kernel_kind(self.qualify(factory, scope))
-        positional = _positional(call)
+        positional = positional_args(call)
         if kind is None or len(positional) != 1:
             return None
         wrapped = positional[0].value
@@ -290,21 +239,21 @@ class ModuleModel:
         call = site.node
         api = _THREAD_CLASSES.get(self.qualify(call.func, site.scope) or "")
         if api == "Thread":
-            return self._launch(site, api, _argument(call, 1, "target"), _argument(call, 3, "args"),
-                                _argument(call, 4, "kwargs"))
+            return self._launch(site, api, argument(call, 1, "target"), argument(call, 3, "args"),
+                                argument(call, 4, "kwargs"))
         if api == "Timer":
-            return self._launch(site, api, _argument(call, 1, "function"), _argument(call, 2, "args"),
-                                _argument(call, 3, "kwargs"))
+            return self._launch(site, api, argument(call, 1, "function"), argument(call, 2, "args"),
+                                argument(call, 3, "kwargs"))
         if not isinstance(call.func, cst.Attribute):
             return None
         method = call.func.attr.value
         pool = self._pool_kind(call.func.value, site.scope)
         if pool is None or method not in _POOL_METHODS[pool]:
             return None
-        target = _argument(call, 0, "fn" if pool == "executor" else "func")
+        target = argument(call, 0, "fn" if pool == "executor" else "func")
         if method in ("apply", "apply_async"):
-            return self._launch(site, method, target, _argument(call, 1, "args"), _argument(call, 2, "kwds"))
-        extra = tuple(_positional(call)[1:])
+            return self._launch(site, method, target, argument(call, 1, "args"), argument(call, 2, "kwds"))
+        extra = tuple(positional_args(call)[1:])
         if method == "submit":
             extra += tuple(a for a in call.args if a.keyword is not None and a.keyword.value != "fn")
         return self._launch(site, method, target, None, None, extra)

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from numbalint.diagnostics import Diagnostic
 from numbalint.model import ModuleModel, binding_problem
-from numbalint.model.module import arguments_of
+from numbalint.model.arity import arguments_of
 from numbalint.rules.base import Rule
 
 
