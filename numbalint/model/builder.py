@@ -124,9 +124,6 @@ class ModelBuilder(Walker):
         self._leave()
         return False
 
-    def visit_Param(self, node: cst.Param) -> None:
-        self._not_reads.add(id(node.name))
-
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._bind(node.name, Binding("other", node))
         for decorator in node.decorators:
@@ -306,12 +303,7 @@ class ModelBuilder(Walker):
         self._note_use(node.value, Use("return"))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        self._not_reads.add(id(node.attr))
         self._note_use(node.value, Use("receiver", (node.attr.value,)))
-
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None:
-            self._not_reads.add(id(node.keyword))
 
     def visit_Call(self, node: cst.Call) -> None:
         if self._is_wait(node.func):

@@ -14,8 +14,10 @@ from typing import Callable, Iterator
 
 import libcst as cst
 
-# Fields that hold only layout (whitespace, brackets, commas) or operator tokens.
-_LAYOUT_FIELDS = frozenset({
+# Fields that hold only layout (whitespace, brackets, commas) or operator tokens,
+# and the names that are never reads: `x.attr`, `f(keyword=...)`, `def name`, `as name`.
+_SKIPPED_FIELDS = frozenset({
+    "attr", "keyword", "name",
     "lpar", "rpar", "comma", "colon", "semicolon", "dot", "equal", "operator",
     "lbracket", "rbracket", "lbrace", "rbrace", "leading_lines", "trailing_whitespace",
     "header", "footer", "newline", "indent", "lines_after_decorators", "asynchronous",
@@ -38,7 +40,8 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     if fields is None:
         fields = tuple(
             f.name for f in dataclasses.fields(cls)
-            if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")
+            if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+            and f.type not in (str, bool)  # `Name.value`, `Integer.value`: text, not nodes
         )
         _CHILD_FIELDS[cls] = fields
     return fields
@@ -56,6 +59,7 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 _Hook = Callable[[cst.CSTNode], object]
+_Entry = tuple["_Hook | None", "_Hook | None", tuple[str, ...], bool]
 
 
 class Walker:
@@ -63,30 +67,43 @@ class Walker:
     children; a visit that returns False skips the children (and the leave)."""
 
     def __init__(self) -> None:
-        self._table: dict[type, tuple[_Hook | None, _Hook | None, tuple[str, ...]]] = {}
+        # Per class: (visit, leave, child fields, worth entering). Values that are
+        # not nodes, and leaves with no hooks (strings, numbers), are not entered.
+        self._table: dict[type, _Entry] = {}
+
+    def _entry(self, cls: type) -> _Entry:
+        if not issubclass(cls, cst.CSTNode):
+            entry: _Entry = (None, None, (), False)
+        else:
+            visit = getattr(self, f"visit_{cls.__name__}", None)
+            leave = getattr(self, f"leave_{cls.__name__}", None)
+            fields = _child_fields(cls)
+            entry = (visit, leave, fields, bool(visit or leave or fields))
+        self._table[cls] = entry
+        return entry
 
     def walk(self, node: cst.CSTNode) -> None:
-        # The hot loop of the lint path: children() is inlined here on purpose.
         cls = type(node)
-        entry = self._table.get(cls)
-        if entry is None:
-            entry = self._table[cls] = (
-                getattr(self, f"visit_{cls.__name__}", None),
-                getattr(self, f"leave_{cls.__name__}", None),
-                _child_fields(cls),
-            )
-        visit, leave, fields = entry
+        self._walk(node, self._table.get(cls) or self._entry(cls))
+
+    def _walk(self, node: cst.CSTNode, entry: _Entry) -> None:
+        # The hot loop of the lint path: table lookups are inlined here on purpose.
+        visit, leave, fields, _ = entry
         if visit is not None and visit(node) is False:
             return
+        table = self._table
         for name in fields:
             value = getattr(node, name)
             kind = type(value)
             if kind is list or kind is tuple:
                 for item in value:
-                    if _is_node(type(item)):
-                        self.walk(item)
-            elif _is_node(kind):
-                self.walk(value)
+                    child = table.get(type(item)) or self._entry(type(item))
+                    if child[3]:
+                        self._walk(item, child)
+            else:
+                child = table.get(kind) or self._entry(kind)
+                if child[3]:
+                    self._walk(value, child)
         if leave is not None:
             leave(node)
 

@@ -1,0 +1,37 @@
+"""numbalint over numba's own installed source: a large real corpus.
+
+It must run to the end with every file checked, and report only what we have
+read and judged (false alarms cost a linter its users). A new finding here is
+either a real bug in numba's code or a false alarm that needs a good fixture.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from numbalint.files import DEFAULT_EXCLUDES, discover
+from numbalint.rules import ALL_RULES
+from numbalint.runner import RunOptions, run
+
+ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
+
+# Read and judged: test_lock launches a @jit kernel (no nogil) from 16 threads to
+# test compile locking; the threads do take turns, as NBL004 says, harmlessly there.
+KNOWN = {("tests/test_dispatcher.py", "NBL004")}
+
+
+@pytest.mark.slow
+def test_numba_source_is_checked_to_the_end_with_only_known_findings() -> None:
+    spec = importlib.util.find_spec("numba")
+    if spec is None or spec.origin is None:
+        pytest.skip("numba is not installed")
+    root = Path(spec.origin).parent
+    files, errors = discover([str(root)], exclude=DEFAULT_EXCLUDES, root=root)
+    assert not errors and len(files) > 500
+    report = run(files, RunOptions(enabled_for=lambda _: ALL_CODES))
+    assert report.errors == []
+    found = {(Path(f.path).relative_to(root).as_posix(), f.code) for f in report.findings}
+    assert found == KNOWN
