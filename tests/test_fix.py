@@ -53,7 +53,7 @@ SAFE = {
     "NBL004/bad_nogil_on_callee.py": [("@nb.njit\ndef row_sums_into", "@nb.njit(nogil=True)\ndef row_sums_into")],
     "NBL004/bad_timer_partial.py": [("@jit\n", "@jit(nogil=True)\n")],
     "NBL004/bad_wrapped_starmap.py": [
-        ("= njit(_affine_into)", "= njit(nogil=True)(_affine_into)"),
+        ("= njit(_affine_into)", "= njit(_affine_into, nogil=True)"),
         ("numba.jit(nopython=True)(_squares_into)", "numba.jit(nopython=True, nogil=True)(_squares_into)"),
     ],
     "NBL007/bad_submit_timer_called.py": [
@@ -84,6 +84,10 @@ UNSAFE_ONLY = {
     "NBL005/bad_int_division.py": [("stop = start + size  #", "stop = len(x) if p == parts - 1 else start + size  #")],
     "NBL005/bad_prange_blocks.py": [("hi = (b + 1) * block", "hi = n if b == n_blocks - 1 else (b + 1) * block")],
     "NBL008/bad_thread_args_paren.py": [("args=(block),", "args=(block,),")],
+    "NBL010/bad_forgotten_parallel.py": [
+        ("@njit\ndef thread_of_each_row", "@njit(parallel=True)\ndef thread_of_each_row"),
+        ("@numba.jit(nopython=True, nogil=True)", "@numba.jit(nopython=True, nogil=True, parallel=True)"),
+    ],
     "NBL008/bad_timer_apply_async_paren.py": [("args=(left))", "args=(left,))"), ("args=(right))", "args=(right,))")],
     "blog/mistakes.py": [("hi = (w + 1) * per_worker", "hi = n_samples if w == n_workers - 1 else (w + 1) * per_worker")],
     "blog/verbatim.py": [("end = (i + 1) * chunk_size", "end = len(arr) if i == num_threads - 1 else (i + 1) * chunk_size")],

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 np = pytest.importorskip("numpy")
-pytest.importorskip("numba")
+numba = pytest.importorskip("numba")
 
 from numbalint import reference  # noqa: E402  (needs numba, hence after the skips)
 from numbalint.reference import worker_exceptions  # noqa: E402
@@ -512,6 +512,22 @@ def test_nbl008_the_array_is_unpacked_as_the_argument_list():
 
     expected = np.concatenate([b / b.max() for b in np.split(data, 4)])
     np.testing.assert_allclose(load("NBL008/good_args_tuple.py").main(), expected)
+
+
+# ---------------------------------------------------------------------------------------------
+# NBL010 prange-without-parallel: every iteration runs on numba's thread 0.
+
+
+@pytest.mark.slow
+def test_nbl010_prange_without_parallel_runs_on_one_thread():
+    bad = load("NBL010/bad_forgotten_parallel.py")
+    assert set(bad.main().tolist()) == {0}
+    np.testing.assert_array_equal(bad.scaled(np.arange(8.0), 2.0), np.arange(8.0) * 2.0)  # right, serially
+    good = load("NBL010/good_parallel_or_explicit.py")
+    if numba.config.NUMBA_NUM_THREADS > 1:
+        assert len(set(good.main().tolist())) > 1
+    x = np.arange(10.0)
+    assert good.serial_on_purpose(x) == good.configured(x) == reference.parallel_sum(x)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,7 +49,8 @@ class Kernel:
     signature: Signature | None
     options: Mapping[str, object]
     returns_value: bool  # returns something new and writes into none of its parameters
-    has_prange: bool
+    # The `prange(...)` calls in the kernel's own body.
+    pranges: tuple[cst.Call, ...] = field(default=(), compare=False)
     # Inputs and outputs of a gufunc's layout, "(n),()->(n)" -> (2, 1).
     layout: tuple[int, int] | None = None
     # The decorator expression (or the wrapping call) where options go; None when imported.
@@ -72,7 +73,7 @@ class Kernel:
         """A copy without tree nodes, for the project index."""
         return Kernel(
             self.name, self.kind, self.signature, dict(self.options), self.returns_value,
-            self.has_prange, self.layout, None, origin,
+            layout=self.layout, origin=origin,
         )
 
 

@@ -129,25 +129,25 @@ class ModuleModel:
         return None
 
     def _kernel_from_wrap(self, name: str, call: cst.Call, scope: Scope) -> Kernel | None:
-        """`g = njit(f)`, `g = njit(parallel=True)(f)`, `g = vectorize([...])(f)`."""
+        """`g = njit(f)`, `g = njit(f, parallel=True)`, `g = njit(parallel=True)(f)`,
+        `g = vectorize([...])(f)`. Options go in the call that holds them."""
         if isinstance(call.func, cst.Call):  # njit(...)(f)
-            decorator_call: cst.Call | None = call.func
-            factory = call.func.func
-        else:  # njit(f)
-            decorator_call, factory = None, call.func
+            options_call, factory = call.func, call.func.func
+        else:  # njit(f, **options)
+            options_call, factory = call, call.func
         kind = kernel_kind(self.qualify(factory, scope))
         positional = positional_args(call)
         if kind is None or len(positional) != 1:
             return None
         wrapped = positional[0].value
-        if decorator_call is None and not isinstance(wrapped, (cst.Name, cst.Lambda, cst.Attribute)):
+        if options_call is call and not isinstance(wrapped, (cst.Name, cst.Lambda, cst.Attribute)):
             return None  # njit("f8(f8)") makes a decorator, not a kernel
         function: cst.FunctionDef | cst.Lambda | None = wrapped if isinstance(wrapped, cst.Lambda) else None
         if isinstance(wrapped, cst.Name):
             target = self._only_binding(wrapped.value, scope) or _def_binding(scope, wrapped.value)
             if target is not None and target.kind == "def":
                 function = target.value  # type: ignore[assignment]
-        return self._make_kernel(name, kind, function, decorator_call, call.func)
+        return self._make_kernel(name, kind, function, options_call, options_call)
 
     def _make_kernel(
         self,
@@ -169,13 +169,13 @@ class ModuleModel:
             signature=signature_of(function.params) if function is not None else None,
             options=options,
             returns_value=body is not None and _returns_new_value(function, body, params),
-            has_prange=body is not None and self._calls_prange(body),
+            pranges=self._prange_calls(body) if body is not None else (),
             layout=layout_of(options_call) if kind == "guvectorize" else None,
             decorator=decorator,
         )
 
-    def _calls_prange(self, scope: Scope) -> bool:
-        return any(self.qualify(site.node.func, scope) in _PRANGE for site in scope.calls)
+    def _prange_calls(self, scope: Scope) -> tuple[cst.Call, ...]:
+        return tuple(site.node for site in scope.calls if self.qualify(site.node.func, scope) in _PRANGE)
 
     @cached_property
     def kernels(self) -> list[Kernel]:

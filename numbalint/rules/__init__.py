@@ -9,6 +9,7 @@ from numbalint.rules.dropped_remainder import DroppedRemainder
 from numbalint.rules.kernel_arity import KernelArity
 from numbalint.rules.late_binding_closure import LateBindingClosure
 from numbalint.rules.missing_nogil import MissingNogil
+from numbalint.rules.prange_without_parallel import PrangeWithoutParallel
 from numbalint.rules.target_called import TargetCalled
 from numbalint.rules.threads_around_parallel import ThreadsAroundParallel
 
@@ -21,6 +22,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     DiscardedResult,
     TargetCalled,
     ArgsNotTuple,
+    PrangeWithoutParallel,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
