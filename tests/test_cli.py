@@ -50,7 +50,7 @@ TEXT_LINE = re.compile(
     r"(?: \[\*\])? (?P<message>\S.*)$"
 )
 JSON_KEYS = {"code", "name", "message", "path", "line", "column", "end_line", "end_column", "severity", "fix"}
-ALL_CODES = {f"NBL{number:03d}" for number in (*range(1, 9), 10)}
+ALL_CODES = {f"NBL{number:03d}" for number in (*range(1, 9), 10, 18)}
 
 
 @dataclass(frozen=True)

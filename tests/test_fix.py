@@ -63,6 +63,7 @@ SAFE = {
     "NBL007/bad_thread_target_called.py": [
         ("target=square_into(x[lo:hi], out[lo:hi])", "target=square_into, args=(x[lo:hi], out[lo:hi])"),
     ],
+    "NBL018/bad_assigned_setter.py": [("numba.set_num_threads = 1  #", "numba.set_num_threads(1)  #")],
     "blog/mistakes.py": [
         ("@nb.njit(parallel=True)", "@nb.njit(parallel=True, nogil=True)"),
         ("target=lambda: squared_magnitude", "target=lambda lo=lo, hi=hi: squared_magnitude"),

@@ -42,6 +42,7 @@ SUBPROCESS_ONLY = {
     "NBL003/bad_pool_parallel_ufunc.py",
     "NBL004/good_process_pool.py",
     "blog/verbatim.py",
+    "NBL018/bad_assigned_setter.py",  # rebinds numba.set_num_threads for the whole process
 }
 
 
@@ -528,6 +529,32 @@ def test_nbl010_prange_without_parallel_runs_on_one_thread():
         assert len(set(good.main().tolist())) > 1
     x = np.arange(10.0)
     assert good.serial_on_purpose(x) == good.configured(x) == reference.parallel_sum(x)
+
+
+# ---------------------------------------------------------------------------------------------
+# NBL018 numba-function-assigned: nothing is set, and the function is gone.
+
+
+@pytest.mark.slow
+def test_nbl018_assigning_set_num_threads_sets_nothing_and_breaks_later_calls():
+    proc = run_python(_loader_snippet("NBL018/bad_assigned_setter.py") + textwrap.dedent("""
+        import numba
+        owners, threads = mod.main()
+        print("THREADS", threads, len(set(owners.tolist())), numba.config.NUMBA_NUM_THREADS)
+        try:
+            numba.set_num_threads(1)
+        except TypeError as error:
+            print("CALL FAILS", error)
+    """))
+    assert proc.returncode == 0, proc.stderr
+    threads, owners_used, available = proc.stdout.split("THREADS ")[1].splitlines()[0].split()
+    assert int(threads) == int(available)  # the thread count was never set to 1
+    if int(available) > 1:
+        assert int(owners_used) > 1  # the kernel still ran on several threads
+    assert "CALL FAILS 'int' object is not callable" in proc.stdout
+    good = load("NBL018/good_setter_called.py")
+    assert set(good.main().tolist()) == {0}
+    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
 
 
 # ---------------------------------------------------------------------------------------------

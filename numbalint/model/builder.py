@@ -41,6 +41,8 @@ class PassRecords:
     loop_targets: dict[int, frozenset[str]] = field(default_factory=dict)  # id(loop) -> targets
     arithmetic: list[ArithmeticRecord] = field(default_factory=list)
     conditions: list[ConditionRecord] = field(default_factory=list)
+    # `module.attr = value` statements: (the statement, its scope).
+    attribute_assignments: list[tuple[cst.Assign, Scope]] = field(default_factory=list)
 
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
@@ -171,6 +173,8 @@ class ModelBuilder(Walker):
         value = node.value
         for target in node.targets:
             self._note_item_store(target.target)
+            if isinstance(target.target, cst.Attribute):
+                self.records.attribute_assignments.append((node, self._scope))
             stored = stored_names(target.target)
             single = isinstance(target.target, cst.Name)
             for name in stored:

@@ -410,6 +410,14 @@ class ModuleModel:
         assert isinstance(func, cst.Attribute)
         return self._pool_kind(func.value, self.site_of(launch).scope) == "executor"
 
+    def rebound_numba_names(self) -> Iterator[tuple[cst.Assign, cst.Attribute, str]]:
+        """`numba.set_num_threads = 4`: (statement, target, "numba.set_num_threads")."""
+        for statement, scope in self._records.attribute_assignments:
+            for target in statement.targets:
+                qualified = self.qualify(target.target, scope) if isinstance(target.target, cst.Attribute) else None
+                if qualified and qualified.startswith("numba.") and qualified.count(".") == 1:
+                    yield statement, target.target, qualified  # type: ignore[misc]
+
     @property
     def records(self) -> PassRecords:
         return self._records

@@ -9,6 +9,7 @@ from numbalint.rules.dropped_remainder import DroppedRemainder
 from numbalint.rules.kernel_arity import KernelArity
 from numbalint.rules.late_binding_closure import LateBindingClosure
 from numbalint.rules.missing_nogil import MissingNogil
+from numbalint.rules.numba_function_assigned import NumbaFunctionAssigned
 from numbalint.rules.prange_without_parallel import PrangeWithoutParallel
 from numbalint.rules.target_called import TargetCalled
 from numbalint.rules.threads_around_parallel import ThreadsAroundParallel
@@ -23,6 +24,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     TargetCalled,
     ArgsNotTuple,
     PrangeWithoutParallel,
+    NumbaFunctionAssigned,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
