@@ -1,7 +1,7 @@
 """What a module means in Numba terms: kernels, launches, loops and chunk plans."""
 
 from numbalint.model.arity import Arguments, binding_problem
-from numbalint.model.facts import UNKNOWN, ChunkBound, Kernel, KernelUse, Launch, Loop, Signature
+from numbalint.model.facts import UNKNOWN, ChunkBound, Kernel, KernelUse, Launch, Signature
 from numbalint.model.module import KernelLookup, ModuleModel
 
 __all__ = [
@@ -12,7 +12,6 @@ __all__ = [
     "KernelLookup",
     "KernelUse",
     "Launch",
-    "Loop",
     "ModuleModel",
     "Signature",
     "binding_problem",

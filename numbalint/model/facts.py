@@ -62,10 +62,6 @@ class Kernel:
         return self.options.get("parallel") is True or self.options.get("target") == "parallel"
 
     @property
-    def nogil_unknown(self) -> bool:
-        return self.options.get("nogil") is UNKNOWN or any(v is UNKNOWN for v in self.options.values())
-
-    @property
     def releases_gil(self) -> bool:
         return self.options.get("nogil") is True
 
@@ -78,14 +74,6 @@ class Kernel:
 
 
 @dataclass(frozen=True)
-class Loop:
-    """A for/while loop or a comprehension, and the names each iteration rebinds."""
-
-    node: cst.CSTNode
-    rebinds: frozenset[str]
-
-
-@dataclass(frozen=True)
 class Launch:
     """A place where Python code hands work to another thread."""
 
@@ -95,7 +83,6 @@ class Launch:
     args: cst.BaseExpression | None  # the args= value (Thread, Timer, apply_async)
     kwargs: cst.BaseExpression | None  # the kwargs=/kwds= value
     extra: tuple[cst.Arg, ...]  # submit's positional arguments, map's iterables
-    loops: tuple[Loop, ...]  # enclosing loops in the launching function, innermost last
     # What becomes of the thread, future or result: thrown away, joined (or its
     # result read) within the same loop iteration, or kept for later.
     fate: Literal["dropped", "awaited_in_iteration", "kept"]

@@ -16,7 +16,7 @@ from numbalint.model.arity import (
     sequence_arguments,
 )
 from numbalint.model.builder import PassRecords, build_records
-from numbalint.model.facts import Kernel, KernelUse, Launch, Loop
+from numbalint.model.facts import Kernel, KernelUse, Launch
 from numbalint.model.kernels import kernel_kind, layout_of, options_of, signature_of
 from numbalint.model.scopes import Binding, CallSite, LoopRecord, Scope
 
@@ -276,8 +276,7 @@ class ModuleModel:
         kwargs: cst.BaseExpression | None,
         extra: tuple[cst.Arg, ...] = (),
     ) -> Launch:
-        loops = tuple(Loop(record.node, frozenset(record.rebinds)) for record in site.loops)
-        launch = Launch(site.node, api, target, args, kwargs, extra, loops, self._fate(site))
+        launch = Launch(site.node, api, target, args, kwargs, extra, self._fate(site))
         self._launch_sites[id(site.node)] = site
         return launch
 

@@ -77,4 +77,4 @@ def _holds_gil(kernel: Kernel) -> bool:
         return False
     if options.get("forceobj") is True or options.get("nopython") is False:
         return False
-    return options.get("nogil") is not True
+    return not kernel.releases_gil
