@@ -77,7 +77,12 @@ class ModelBuilder(Walker):
     # -- scopes ---------------------------------------------------------------
 
     def _enter(self, kind: str, node: cst.CSTNode) -> Scope:
-        scope = Scope(kind, node, self._scope, loops_at_creation=tuple(self._loops))  # type: ignore[arg-type]
+        scope = Scope(
+            kind, node, self._scope,  # type: ignore[arg-type]
+            loops_at_creation=tuple(self._loops),
+            # What this iteration has bound so far: a closure made now may bind these as defaults.
+            bound_at_creation=frozenset().union(*(loop.rebinds for loop in self._loops)),
+        )
         self._scope.children.append(scope)
         self.records.scope_of[id(node)] = scope
         self._scope = scope
@@ -89,7 +94,8 @@ class ModelBuilder(Walker):
         child = self._scope
         assert child.parent is not None
         self._scope = child.parent
-        self._scope.reads |= child.free_reads()
+        for name in child.free_reads():
+            self._scope.read(name)
         self._loops = self._saved_loops.pop()
 
     def _bind(self, name: cst.Name, binding: Binding) -> None:
@@ -168,35 +174,49 @@ class ModelBuilder(Walker):
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
             self._scope.item_stores.add(target.value.value)
 
+    # An assignment binds its targets after its value has run: `t = Thread(target=lambda: t)`
+    # reads the previous `t`. Targets are marked as stores on the way in, bound on the way out.
+
     def visit_Assign(self, node: cst.Assign) -> None:
-        names: list[str] = []
-        value = node.value
+        names = tuple(n.value for target in node.targets for n in stored_names(target.target))
         for target in node.targets:
             self._note_item_store(target.target)
+            self._not_reads.update(id(n) for n in stored_names(target.target))
             if isinstance(target.target, cst.Attribute):
                 self.records.attribute_assignments.append((node, self._scope))
-            stored = stored_names(target.target)
+        self._note_use(node.value, Use("assign", names))
+        if isinstance(node.value, cst.ListComp):  # `futures = [ex.submit(...) for ...]`: the list holds them
+            self._note_use(node.value.elt, Use("assign", names))
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
             single = isinstance(target.target, cst.Name)
-            for name in stored:
+            for name in stored_names(target.target):
                 self._bind(name, Binding("assign", node.value if single else None))
-                names.append(name.value)
-        self._note_use(value, Use("assign", tuple(names)))
-        if isinstance(value, cst.ListComp):  # `futures = [ex.submit(...) for ...]`: the list holds them
-            self._note_use(value.elt, Use("assign", tuple(names)))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._note_item_store(node.target)
+        self._not_reads.update(id(n) for n in stored_names(node.target))
+        self._note_use(node.value, Use("assign", tuple(n.value for n in stored_names(node.target))))
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         for name in stored_names(node.target):
             self._bind(name, Binding("assign", node.value))
-        self._note_use(node.value, Use("assign", tuple(n.value for n in stored_names(node.target))))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._note_item_store(node.target)
         for name in stored_names(node.target):
-            self._scope.reads.add(name.value)
+            self._scope.read(name.value)
+            self._not_reads.add(id(name))
+
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        for name in stored_names(node.target):
             self._bind(name, Binding("other", None))
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._not_reads.update(id(n) for n in stored_names(node.target))
+
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
         for name in stored_names(node.target):
             self._bind(name, Binding("other", None))
 
@@ -219,9 +239,11 @@ class ModelBuilder(Walker):
                 self._bind(name, Binding("other", None))
 
     def visit_Global(self, node: cst.Global) -> bool:
+        self._scope.declared_outside.update(item.name.value for item in node.names)
         return False
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> bool:
+        self._scope.declared_outside.update(item.name.value for item in node.names)
         return False
 
     # -- loops ----------------------------------------------------------------
@@ -330,7 +352,7 @@ class ModelBuilder(Walker):
     def visit_Name(self, node: cst.Name) -> None:
         # A future only passed to `wait()` is never read: wait() does not look at results.
         if id(node) not in self._not_reads and id(node) not in self._waited:
-            self._scope.reads.add(node.value)
+            self._scope.read(node.value)
 
     def _is_wait(self, func: cst.BaseExpression) -> bool:
         """`wait` imported from concurrent.futures, or `futures.wait`/`concurrent.futures.wait`."""

@@ -53,8 +53,10 @@ class Scope:
     node: cst.CSTNode | None
     parent: Scope | None
     loops_at_creation: tuple[LoopRecord, ...] = ()
+    bound_at_creation: frozenset[str] = frozenset()  # names its loops' iteration had bound by then
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    reads: set[str] = field(default_factory=set)
+    reads: dict[str, None] = field(default_factory=dict)  # names read, in the order first read
+    declared_outside: set[str] = field(default_factory=set)  # `global`/`nonlocal` names
     item_stores: set[str] = field(default_factory=set)  # names written through: `out[i] = ...`
     returns: list[cst.BaseExpression | None] = field(default_factory=list)
     calls: list[CallSite] = field(default_factory=list)
@@ -73,8 +75,12 @@ class Scope:
             scope = scope.parent
         return None
 
-    def free_reads(self) -> set[str]:
-        return {name for name in self.reads if name not in self.bindings}
+    def read(self, name: str) -> None:
+        self.reads.setdefault(name)
+
+    def free_reads(self) -> list[str]:
+        """Names read here but bound elsewhere, in the order first read."""
+        return [name for name in self.reads if name not in self.bindings]
 
     def all_calls(self) -> list[CallSite]:
         """Calls made here and in nested lambdas and comprehensions (not nested defs)."""
