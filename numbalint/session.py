@@ -55,7 +55,6 @@ def lint(request: LintRequest) -> int:
     _print(request, report, len(files), len(errors))
     if errors:
         click.echo(format_file_errors(errors), err=True)
-    if errors:
         return EXIT_ERROR
     if request.diff:
         return EXIT_FINDINGS if any(r.diff for r in report.results) else EXIT_CLEAN
