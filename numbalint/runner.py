@@ -294,10 +294,11 @@ def _second_pass(results: dict[str, FileResult], options: RunOptions) -> dict[st
             results[path] = replace(result, findings=_as_given(cached, path).findings)
         else:
             todo.append(Task(path, enabled, depends))
+    by_path = {task.path: task for task in todo}
     for fresh in _map(check_file, todo, options.jobs):
         results[fresh.path] = replace(results[fresh.path], findings=fresh.findings, error=fresh.error)
         if options.cache is not None and fresh.error is None:
-            task = next(t for t in todo if t.path == fresh.path)
+            task = by_path[fresh.path]
             options.cache.put(fresh.path, task.enabled, fresh, task.depends)
     return results
 

@@ -12,6 +12,9 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from numbalint.diagnostics import Applicability, Fix, Replacement
+from numbalint.model import Kernel
+
 _SPACE = cst.SimpleWhitespace(" ")
 _NOTHING = cst.SimpleWhitespace("")
 
@@ -119,3 +122,12 @@ def _extend(existing: Sequence[cst.Param], new: list[cst.Param]) -> list[cst.Par
         new[-1] = new[-1].with_changes(comma=last.comma)
         existing = [*existing[:-1], last.with_changes(comma=comma_space())]
     return [*existing, *new]
+
+
+def enable_option(kernel: Kernel, option: str, applicability: Applicability) -> Fix | None:
+    """Add `option=True` to the kernel's own decorator; None when it is defined elsewhere."""
+    if kernel.decorator is None:
+        return None
+    new = with_keyword(kernel.decorator, option, "True")
+    return Fix(f"Add {option}=True to `{kernel.name}`'s decorator", applicability,
+               (Replacement(kernel.decorator, new),))

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from numbalint.diagnostics import Diagnostic, Fix, Replacement
+from numbalint.diagnostics import Diagnostic
 from numbalint.model import UNKNOWN, Kernel, ModuleModel
 from numbalint.rules.base import Rule, via_suffix
-from numbalint.rules.edits import with_keyword
+from numbalint.rules.edits import enable_option
 
 
 class MissingNogil(Rule):
@@ -51,7 +51,8 @@ class MissingNogil(Rule):
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for launch, use in model.launched_kernels(lambda use: _holds_gil(use.kernel)):
-            yield self.report(launch.node, self._message(use.kernel, use.via), self._fix(use.kernel))
+            fix = enable_option(use.kernel, "nogil", "safe")
+            yield self.report(launch.node, self._message(use.kernel, use.via), fix)
 
     @staticmethod
     def _message(kernel: Kernel, via: str) -> str:
@@ -61,13 +62,6 @@ class MissingNogil(Rule):
             "nogil=True: it holds the GIL while it runs, so the threads take turns and nothing runs "
             "in parallel. Add nogil=True to its decorator."
         )
-
-    @staticmethod
-    def _fix(kernel: Kernel) -> Fix | None:
-        if kernel.decorator is None:
-            return None
-        new = with_keyword(kernel.decorator, "nogil", "True")
-        return Fix(f"Add nogil=True to `{kernel.name}`'s decorator", "safe", (Replacement(kernel.decorator, new),))
 
 
 def _holds_gil(kernel: Kernel) -> bool:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from numbalint.diagnostics import Diagnostic, Fix, Replacement
+from numbalint.diagnostics import Diagnostic
 from numbalint.model import Kernel, ModuleModel
 from numbalint.rules.base import Rule
-from numbalint.rules.edits import with_keyword
+from numbalint.rules.edits import enable_option
 
 
 class PrangeWithoutParallel(Rule):
@@ -53,7 +53,7 @@ class PrangeWithoutParallel(Rule):
             if kernel.kind != "jit" or "parallel" in kernel.options:
                 continue
             for call in kernel.pranges:
-                yield self.report(call, self._message(kernel), self._fix(kernel))
+                yield self.report(call, self._message(kernel), enable_option(kernel, "parallel", "unsafe"))
 
     @staticmethod
     def _message(kernel: Kernel) -> str:
@@ -63,10 +63,3 @@ class PrangeWithoutParallel(Rule):
             "decorator (if the iterations are independent), or write `range`."
         )
 
-    @staticmethod
-    def _fix(kernel: Kernel) -> Fix | None:
-        if kernel.decorator is None:
-            return None
-        new = with_keyword(kernel.decorator, "parallel", "True")
-        return Fix(f"Add parallel=True to `{kernel.name}`'s decorator", "unsafe",
-                   (Replacement(kernel.decorator, new),))
