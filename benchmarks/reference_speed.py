@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import sys
-import time
 from typing import Any, Callable
 
 import numba
@@ -17,6 +16,7 @@ import numpy as np
 from numba import njit, prange
 
 from numbalint.reference import default_thread_count, run_in_threads, square_into, square_parallel
+from numbalint.reference.check import best_time
 
 REPEATS = 9
 
@@ -50,12 +50,7 @@ def heavy_numpy(x: np.ndarray) -> np.ndarray:
 
 def best_seconds(call: Callable[[], Any]) -> float:
     call()  # compiles on the first call (numba is lazy), and warms caches
-    best = math.inf
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        call()
-        best = min(best, time.perf_counter() - start)
-    return best
+    return best_time(call, REPEATS)
 
 
 def measure(

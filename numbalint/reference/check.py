@@ -356,7 +356,8 @@ def _explain_total(
     )
 
 
-def _best_time(call: Callable[[], Any], repeats: int = 3) -> float:
+def best_time(call: Callable[[], Any], repeats: int = 3) -> float:
+    """The best wall time of `repeats` calls (the least disturbed by other work)."""
     best = float("inf")
     for _ in range(repeats):
         start = time.perf_counter()
@@ -375,6 +376,6 @@ def _compare_speed(
     """Best-of-three wall time of ``func`` and of the reference on the large input."""
     inputs = reference.make_inputs(case.n, case.dtype, rng)
     expected = reference.compute(*inputs)
-    seconds = _best_time(_invocation(func, convention, case, inputs, expected))
-    reference_seconds = _best_time(lambda: reference.compute(*inputs))
+    seconds = best_time(_invocation(func, convention, case, inputs, expected))
+    reference_seconds = best_time(lambda: reference.compute(*inputs))
     return SpeedComparison(case, seconds, reference_seconds)
