@@ -26,7 +26,7 @@ from typing import Callable
 import libcst as cst
 
 from numbalint.rules import ALL_RULES
-from numbalint.runner import _MAY_MATTER, Task, check_file
+from numbalint.pipeline import MAY_MATTER, Task, check_file
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -71,7 +71,7 @@ def main() -> None:
     tree = (options.tree or default_tree()).resolve()
     files = sorted(tree.rglob("*.py"))
     sources = [(path, path.read_bytes()) for path in files]
-    parsed = [data for _, data in sources if _MAY_MATTER.search(data)]
+    parsed = [data for _, data in sources if MAY_MATTER.search(data)]
     lines = sum(data.count(b"\n") for _, data in sources)
     print(f"tree: {tree}\n{len(files)} files, {lines} lines; {len(parsed)} files must be parsed; {os.cpu_count()} cores\n")
 

@@ -18,7 +18,7 @@ from numbalint.files import SourceError, write_atomic
 
 if TYPE_CHECKING:
     from numbalint.project import Dependencies
-    from numbalint.runner import FileResult
+    from numbalint.results import FileResult
 
 CACHE_DIR = ".numbalint_cache"
 

@@ -115,13 +115,10 @@ def rule(selector: str) -> None:
 
 def _rule_hint(selector: str) -> str:
     """' (did you mean ...?)' for a near miss, else where to find the rules."""
-    import difflib  # only on the error path
+    from numbalint.text import closest
 
-    by_lower = {name.lower(): name for rule in ALL_RULES for name in (rule.code, rule.name)}
-    close = difflib.get_close_matches(selector.lower(), list(by_lower), n=1, cutoff=0.6)
-    if close:
-        return f" (did you mean {by_lower[close[0]]!r}?)"
-    return "; `numbalint --list-rules` lists them"
+    guess = closest(selector, [name for rule in ALL_RULES for name in (rule.code, rule.name)])
+    return f" (did you mean {guess!r}?)" if guess else "; `numbalint --list-rules` lists them"
 
 
 def _rule_json() -> str:

@@ -23,20 +23,11 @@ from numbalint.positions import Positions
 
 
 @dataclass(frozen=True)
-class AppliedFix:
-    """A fix that went in, as plain data (for reports and worker results)."""
-
-    code: str
-    name: str
-    message: str
-
-
-@dataclass(frozen=True)
 class FixOutcome:
     """The fixed module, what was applied, and the diagnostics left in it."""
 
     module: cst.Module
-    applied: tuple[AppliedFix, ...]
+    applied: tuple[str, ...]  # the messages of the fixes that went in
     remaining: tuple[Diagnostic, ...]
     rounds: int
 
@@ -149,7 +140,7 @@ def fix_until_stable(
     module = cst.parse_module(data)
     compiles = _compiles(data)
     diagnostics = tuple(lint(module))
-    applied: list[AppliedFix] = []
+    applied: list[str] = []
     rounds = 0
     while rounds < max_rounds:
         wanted = [d for d in diagnostics if d.fix is not None and accept(d.fix)]
@@ -160,9 +151,7 @@ def fix_until_stable(
         if compiles and not _compiles(reparsed.bytes):
             break
         done_ids = {id(fix) for fix in done}
-        applied.extend(
-            AppliedFix(d.code, d.name, d.fix.message) for d in wanted if id(d.fix) in done_ids
-        )
+        applied.extend(d.fix.message for d in wanted if id(d.fix) in done_ids)
         module, rounds = reparsed, rounds + 1
         diagnostics = tuple(lint(module))
     return FixOutcome(module, tuple(applied), diagnostics, rounds)

@@ -12,12 +12,11 @@ import click
 from numbalint.cache import Cache
 from numbalint.files import discover
 from numbalint.output import format_file_errors, render, use_color
-from numbalint.rules import ALL_RULES
+from numbalint.rules import ALL_RULES, RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
 from numbalint.settings import ConfigError, Settings, load_settings, resolve_per_file_ignores, resolve_selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-_RULE_IDS = [(rule.code, rule.name) for rule in ALL_RULES]
 
 
 @dataclass(frozen=True)
@@ -68,8 +67,8 @@ def _start(paths: tuple[str, ...]) -> Path:
 
 
 def _enabled_for(settings: Settings) -> Callable[[str], frozenset[str]]:
-    enabled = resolve_selection(settings, _RULE_IDS)
-    ignored_in = resolve_per_file_ignores(settings, _RULE_IDS)
+    enabled = resolve_selection(settings, RULE_IDS)
+    ignored_in = resolve_per_file_ignores(settings, RULE_IDS)
     return lambda path: enabled - ignored_in(path)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from numbalint.files import DEFAULT_EXCLUDES, PathPatterns, relative_to_root
+from numbalint.text import closest
 
 CONFIG_FILE = "pyproject.toml"
 ALL = "ALL"
@@ -218,7 +219,7 @@ class RuleSelectors:
                     chosen[code] = (specificity, enabled)
 
     def _hint(self, text: str) -> str:
-        guess = _closest(text, [*self._codes, *self._code_of_name])
+        guess = closest(text, [*self._codes, *self._code_of_name])
         return f" (did you mean {guess!r}?)" if guess else "; expected a rule code, name, code prefix or ALL"
 
 
@@ -267,20 +268,11 @@ def _check_keys(table: Mapping[str, Any], path: Path | None) -> None:
         where = f"{_display(path)}: [tool.numbalint]"
         rule = _KEYS.get(key)
         if rule is None:
-            guess = _closest(key, list(_KEYS))
+            guess = closest(key, list(_KEYS))
             hint = f"did you mean {guess!r}?" if guess else f"known keys: {', '.join(_KEYS)}"
             raise ConfigError(f"{where} unknown key {key!r} ({hint})")
         if not rule.is_valid(value):
             raise ConfigError(f"{where} {key}: expected {rule.expected}, got {value!r}")
-
-
-def _closest(word: str, candidates: Sequence[str]) -> str | None:
-    """The candidate closest to `word`, ignoring case, if any is close."""
-    import difflib  # only on the error path
-
-    by_lower = {candidate.lower(): candidate for candidate in candidates}
-    matches = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[matches[0]] if matches else None
 
 
 def _split(values: Sequence[str] | None) -> tuple[str, ...]:

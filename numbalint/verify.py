@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import click
 
+from numbalint.text import describe_error
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -109,12 +111,6 @@ def _import_file(path: Path) -> ModuleType:
         del sys.modules[path.stem]
         raise TargetError(f"importing {path} failed: {describe_error(error)}") from None
     return module
-
-
-def describe_error(error: BaseException) -> str:
-    """``Type: first line of the message``: an exception as a person reads it, no traceback."""
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 class _UsageError(click.ClickException):

@@ -29,7 +29,7 @@ from numbalint.cli import main
 from numbalint.diagnostics import Fix, Replacement
 from numbalint.fixes import fix_until_stable
 from numbalint.rules import ALL_RULES
-from numbalint.runner import Task, check_file
+from numbalint.pipeline import Task, check_file
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -16,14 +16,15 @@ import pytest
 from numbalint.files import discover
 from numbalint.model import ModuleModel
 from numbalint.rules import ALL_RULES
-from numbalint.runner import RunOptions, lint_module, locate, run
+from numbalint.pipeline import lint_module, locate
+from numbalint.runner import RunOptions, run
 
 ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 
 
 def lint(source: str) -> list[tuple[int, str]]:
     module = cst.parse_module(textwrap.dedent(source).lstrip())
-    diagnostics = lint_module(module, ALL_CODES, None)[1]
+    diagnostics = lint_module(module, ALL_CODES, None)
     return sorted((finding.span.line, finding.code) for _, finding in locate("x.py", module, diagnostics))
 
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from numbalint.fixes import fix_until_stable
 from numbalint.rules import ALL_RULES
-from numbalint.runner import lint_module, locate
+from numbalint.pipeline import lint_module, locate
 
 ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 SOURCES = [p.read_text() for p in sorted((Path(__file__).parent.parent / "fixtures").rglob("*.py"))]
@@ -40,7 +40,7 @@ def mutated_programs(draw: st.DrawFn) -> str:
 
 
 def lint(module: cst.Module) -> list:
-    return lint_module(module, ALL_CODES, None)[1]
+    return lint_module(module, ALL_CODES, None)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])

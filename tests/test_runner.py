@@ -8,8 +8,9 @@ import pytest
 
 from numbalint.rules import ALL_RULES
 from numbalint.rules.kernel_arity import KernelArity
-from numbalint import runner
-from numbalint.runner import RunOptions, Task, check_file, run
+from numbalint import pool
+from numbalint.pipeline import Task, check_file
+from numbalint.runner import RunOptions, run
 
 ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 BUGGY = "import threading\nfrom numba import njit\n@njit\ndef k(a):\n    a[:] = 1\nthreading.Thread(target=k, args=(1, 2)).start()\n"
@@ -79,7 +80,7 @@ def test_a_worker_that_dies_costs_one_file(tmp_path: Path) -> None:
 
 
 def test_a_file_that_takes_too_long_costs_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(runner, "FILE_SECONDS", 1)
+    monkeypatch.setattr(pool, "TASK_SECONDS", 1)
     slow = tmp_path / "slow.py"
     slow.write_text("import numba\nx = a" + ".b" * 8000 + "\n")  # libcst needs ~30 s for this
     fine = tmp_path / "fine.py"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from numbalint.model.facts import Kernel, Signature
+from numbalint.text import plural
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,6 @@ class Arguments:
 
     def __add__(self, other: Arguments) -> Arguments:
         return Arguments(self.positional + other.positional, self.keywords + other.keywords)
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def binding_problem(kernel: Kernel, passed: Arguments) -> str | None:
@@ -37,7 +34,7 @@ def _function_problem(signature: Signature, passed: Arguments) -> str | None:
     positional = signature.positional()
     if passed.positional > len(positional) and not signature.has("var_positional"):
         names = ", ".join(p.name for p in positional)
-        return f"takes {_plural(len(positional), 'argument')} ({names}) but {passed.positional} were given"
+        return f"takes {plural(len(positional), 'argument')} ({names}) but {passed.positional} were given"
     by_name = {p.name: p for p in signature.params if p.kind in ("positional", "keyword_only")}
     filled = {p.name for p in positional[: passed.positional]}
     for keyword in passed.keywords:

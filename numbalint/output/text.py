@@ -13,6 +13,7 @@ import click
 
 from numbalint.diagnostics import Finding
 from numbalint.output import Context, applicable
+from numbalint.text import plural
 
 FIXABLE_MARKER = "[*]"
 
@@ -26,19 +27,19 @@ def render(findings: Sequence[Finding], context: Context) -> str:
 
 
 def summary(findings: Sequence[Finding], context: Context) -> str:
-    sentences = [f"Fixed {_count(context.fixed, 'problem')}."] if context.fixed else []
+    sentences = [f"Fixed {plural(context.fixed, 'problem')}."] if context.fixed else []
     if findings:
         files = len({finding.path for finding in findings})
-        found = f"Found {_count(len(findings), 'problem')} in {_count(files, 'file')}"
+        found = f"Found {plural(len(findings), 'problem')} in {plural(files, 'file')}"
         sentences.append(found + _fixable(findings, context) + ".")
     elif context.unchecked:
         sentences.append("No problems found in the files that could be checked.")
     elif context.files_checked:
-        sentences.append(f"All checks passed ({_count(context.files_checked, 'file')} checked).")
+        sentences.append(f"All checks passed ({plural(context.files_checked, 'file')} checked).")
     else:
         sentences.append("No Python files found: nothing was checked.")
     if context.unchecked:
-        sentences.append(f"{_count(context.unchecked, 'path')} could not be checked (see the errors).")
+        sentences.append(f"{plural(context.unchecked, 'path')} could not be checked (see the errors).")
     return " ".join(sentences)
 
 
@@ -63,6 +64,3 @@ def _fixable(findings: Sequence[Finding], context: Context) -> str:
         clauses.append(f"{unsafe} {'more ' if now else ''}fixable with --unsafe-fixes")
     return f" ({', '.join(clauses)})" if clauses else ""
 
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"

@@ -13,7 +13,7 @@ import numpy as np
 
 from numbalint.reference.launch import chunk_bounds, worker_exceptions
 from numbalint.reference.registry import REFERENCES, Reference
-from numbalint.verify import describe_error
+from numbalint.text import describe_error, plural
 
 DEFAULT_DTYPES = tuple(np.dtype(name) for name in ("int32", "int64", "float32", "float64"))
 DEFAULT_THREAD_COUNTS = (1, 2, 3, 4)
@@ -92,16 +92,12 @@ class VerifyReport:
         if self.mismatch is not None:
             return [
                 f"mismatch against '{self.reference}': {self.mismatch}",
-                f"({_count(self.cases_run - 1, 'case')} passed before this one)",
+                f"({plural(self.cases_run - 1, 'case')} passed before this one)",
             ]
         lines = [f"ok: matches '{self.reference}' in all {self.cases_run} cases"]
         if self.speed is not None:
             lines.append(str(self.speed))
         return lines
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def verify_function(

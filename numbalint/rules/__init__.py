@@ -29,6 +29,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
 RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+RULE_IDS: tuple[tuple[str, str], ...] = tuple((rule.code, rule.name) for rule in ALL_RULES)
+NAME_TO_CODE: dict[str, str] = {rule.name: rule.code for rule in ALL_RULES}
+ALL_CODES: frozenset[str] = frozenset(RULES_BY_CODE)
 
 
 def find_rule(selector: str) -> type[Rule] | None:

@@ -1,0 +1,166 @@
+"""One file's pipeline: read, prefilter, parse, model, rules, locate, suppress, fix.
+
+Everything here runs inside a worker process and never raises: whatever goes
+wrong with one file becomes that file's `FileError`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Literal, Sequence
+
+import libcst as cst
+
+from numbalint.diagnostics import Diagnostic, FileError, Finding, Fix, FixSummary
+from numbalint.files import SourceError, read_bytes, write_atomic
+from numbalint.model import KernelLookup, ModuleModel
+from numbalint.positions import positions
+from numbalint.project import Dependencies
+from numbalint.results import FileResult
+from numbalint.rules import ALL_RULES, NAME_TO_CODE
+from numbalint.suppress import filter_suppressed
+
+FixMode = Literal["off", "safe", "unsafe"]
+
+# A file that mentions none of these cannot define a kernel or start a thread.
+MAY_MATTER = re.compile(rb"numba|[Tt]hread|Executor|Pool")
+
+# Long implicit string concatenations and operator chains nest deeply in the tree.
+# From 3.11 on, Python-to-Python recursion does not use the C stack, so a higher
+# limit is safe for our walker and for libcst's code generation.
+_RECURSION_LIMIT = 20_000 if sys.version_info >= (3, 11) else 4_000
+
+
+@dataclass(frozen=True)
+class Task:
+    path: str
+    enabled: frozenset[str]
+    depends: Dependencies = ()  # kernels from the project index this file may use
+    fix: FixMode = "off"
+    diff: bool = False
+
+
+def diagnose(model: ModuleModel, enabled: frozenset[str]) -> list[Diagnostic]:
+    """Ask every enabled rule about one module's model."""
+    return [d for rule in ALL_RULES if rule.code in enabled for d in rule().check(model)]
+
+
+def lint_module(module: cst.Module, enabled: frozenset[str], lookup: KernelLookup | None) -> list[Diagnostic]:
+    """Build the model once and ask every enabled rule."""
+    return diagnose(ModuleModel(module, lookup=lookup), enabled)
+
+
+def check_file(task: Task) -> FileResult:
+    """Everything about one file that a worker can do; never raises."""
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        data = read_bytes(Path(task.path))
+    except SourceError as error:
+        return FileResult(task.path, error=error.file_error)
+    if not MAY_MATTER.search(data):
+        return FileResult(task.path)
+    try:
+        if task.fix != "off":
+            return _fix_file(task, data)
+        return _check_source(task, data)
+    except SourceError as error:  # the fixed file could not be written
+        return FileResult(task.path, error=error.file_error)
+    except cst.ParserSyntaxError as error:
+        return FileResult(task.path, error=_syntax_error(task.path, data, error))
+    except (UnicodeDecodeError, LookupError, SyntaxError) as error:  # bytes vs. declared encoding
+        message = f"cannot decode the file ({error}); save it as UTF-8 or declare its encoding"
+        return FileResult(task.path, error=FileError(task.path, message))
+    except (RecursionError, MemoryError):
+        return FileResult(task.path, error=FileError(task.path, "too deeply nested to check; it was skipped"))
+    except Exception as error:  # a bug of ours must not end the run
+        message = f"internal error ({type(error).__name__}: {error}); please report it with this file"
+        return FileResult(task.path, error=FileError(task.path, message))
+
+
+def _syntax_error(path: str, data: bytes, error: cst.ParserSyntaxError) -> FileError:
+    """Python's own words for a syntax error (libcst's list every token it expected)."""
+    try:
+        compile(data, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python:
+        where = f"{path}:{python.lineno}:{python.offset or 1}"
+        return FileError(where, f"cannot parse: {python.msg} (fix the syntax, then lint again)")
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    # Python accepts it: syntax newer than the libcst we run on.
+    where = f"{path}:{error.raw_line}:{error.raw_column + 1}"
+    return FileError(where, f"cannot parse this file with libcst {_libcst_version()} ({error.message}); "
+                            "upgrading libcst may help")
+
+
+def _libcst_version() -> str:
+    from importlib.metadata import version
+
+    return version("libcst")
+
+
+def _lookup(task: Task) -> KernelLookup | None:
+    return dict(task.depends).get if task.depends else None
+
+
+def _check_source(task: Task, data: bytes) -> FileResult:
+    module = cst.parse_module(data)
+    model = ModuleModel(module, lookup=_lookup(task))
+    diagnostics = diagnose(model, task.enabled)
+    exports = {name: k.detached(Path(task.path).name) for name, k in model.exported_kernels().items()}
+    return FileResult(task.path, _findings(task.path, module, diagnostics), exports=exports,
+                      imports=tuple(model.imported_names()))
+
+
+def locate(
+    path: str, module: cst.Module, diagnostics: Sequence[Diagnostic], *, with_fixes: bool = True
+) -> list[tuple[Diagnostic, Finding]]:
+    """Diagnostics paired with their located findings, less those a `# noqa` suppresses."""
+    if not diagnostics:
+        return []
+    from numbalint.fixes import summarise_fix
+
+    where = positions(module)
+    findings = [
+        Finding(path, where(d.node), d.code, d.name, d.severity, d.message,
+                summarise_fix(module, d.fix, where) if d.fix and with_fixes else None)
+        for d in diagnostics
+    ]
+    kept = {id(f) for f in filter_suppressed(findings, module.code, name_to_code=NAME_TO_CODE)}
+    return [(d, f) for d, f in zip(diagnostics, findings) if id(f) in kept]
+
+
+def _findings(path: str, module: cst.Module, diagnostics: Sequence[Diagnostic]) -> tuple[Finding, ...]:
+    return tuple(finding for _, finding in locate(path, module, diagnostics))
+
+
+def _fix_file(task: Task, data: bytes) -> FileResult:
+    """Apply fixes until stable; write the file, or with --diff only describe the change.
+
+    The result carries the findings left after fixing (with --diff, nothing is
+    written and the caller keeps the findings it had)."""
+    from numbalint.fixes import fix_until_stable, unified_diff
+
+    lookup = _lookup(task)
+
+    def unsuppressed(module: cst.Module) -> list[Diagnostic]:
+        diagnostics = lint_module(module, task.enabled, lookup)
+        return [d for d, _ in locate(task.path, module, diagnostics, with_fixes=False)]
+
+    outcome = fix_until_stable(data, unsuppressed, accept=accepts(task.fix))
+    fixed = outcome.module.bytes
+    applied = tuple(outcome.applied)
+    if task.diff:
+        return FileResult(task.path, fixed=applied, diff=unified_diff(task.path, data, fixed) if fixed != data else "")
+    if fixed != data:
+        write_atomic(Path(task.path), fixed)
+    return FileResult(task.path, _findings(task.path, outcome.module, outcome.remaining), fixed=applied)
+
+
+def accepts(mode: FixMode) -> Callable[[Fix | FixSummary], bool]:
+    """Which fixes a fix mode applies."""
+    return lambda fix: fix.applicability == "safe" or mode == "unsafe"
