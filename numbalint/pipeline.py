@@ -56,14 +56,20 @@ def lint_module(module: cst.Module, enabled: frozenset[str], lookup: KernelLooku
 
 def check_file(task: Task) -> FileResult:
     """Everything about one file that a worker can do; never raises."""
-    if sys.getrecursionlimit() < _RECURSION_LIMIT:
-        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         data = read_bytes(Path(task.path))
     except SourceError as error:
         return FileResult(task.path, error=error.file_error)
     if not MAY_MATTER.search(data):
         return FileResult(task.path)
+    return check_bytes(task, data)
+
+
+def check_bytes(task: Task, data: bytes) -> FileResult:
+    """Check `data` as the contents of `task.path`; never raises. With a fix
+    mode, the fixed text is written to `task.path` (or, with `task.diff`, shown)."""
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         if task.fix != "off":
             return _fix_file(task, data)
