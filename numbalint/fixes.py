@@ -143,15 +143,15 @@ def fix_until_stable(
     applied: list[str] = []
     rounds = 0
     while rounds < max_rounds:
-        wanted = [d for d in diagnostics if d.fix is not None and accept(d.fix)]
-        fixed, done = apply_fixes(module, [d.fix for d in wanted])
+        wanted = [(d, d.fix) for d in diagnostics if d.fix is not None and accept(d.fix)]
+        fixed, done = apply_fixes(module, [fix for _, fix in wanted])
         reparsed = _reparse(fixed) if done else None
         if reparsed is None or reparsed.bytes == module.bytes:
             break
         if compiles and not _compiles(reparsed.bytes):
             break
         done_ids = {id(fix) for fix in done}
-        applied.extend(d.fix.message for d in wanted if id(d.fix) in done_ids)
+        applied.extend(fix.message for _, fix in wanted if id(fix) in done_ids)
         module, rounds = reparsed, rounds + 1
         diagnostics = tuple(lint(module))
     return FixOutcome(module, tuple(applied), diagnostics, rounds)

@@ -117,9 +117,9 @@ def _check_source(task: Task, data: bytes) -> FileResult:
     module = cst.parse_module(data)
     model = ModuleModel(module, lookup=_lookup(task))
     diagnostics = diagnose(model, task.enabled)
-    exports = {name: k.detached(Path(task.path).name) for name, k in model.exported_kernels().items()}
+    exports = {name: k.detached(Path(task.path).name) for name, k in model.kernels.exported().items()}
     return FileResult(task.path, _findings(task.path, module, diagnostics), exports=exports,
-                      imports=tuple(model.imported_names()))
+                      imports=tuple(model.names.imported()))
 
 
 def locate(

@@ -236,7 +236,7 @@ def test_kernel_forms_and_options() -> None:
         @guvectorize("(n),()->(n)")
         def e(x, y, out): pass
     """)))
-    kernels = {k.name: k for k in model.kernels}
+    kernels = {k.name: k for k in model.kernels.defined}
     assert set(kernels) == {"a", "b", "c", "d", "e"}
     assert kernels["a"].parallel and kernels["a"].releases_gil
     assert kernels["b"].kind == "jit" and not kernels["b"].releases_gil

@@ -1,18 +1,24 @@
 """What a module means in Numba terms: kernels, launches, loops and chunk plans."""
 
-from numbalint.model.arity import Arguments, binding_problem
-from numbalint.model.facts import UNKNOWN, ChunkBound, Kernel, KernelUse, Launch, Signature
-from numbalint.model.module import KernelLookup, ModuleModel
+from numbalint.model.arity import Arguments, arguments_of, binding_problem
+from numbalint.model.facts import UNKNOWN, ChunkBound, Closure, Kernel, KernelUse, Launch, Signature
+from numbalint.model.kernels import KernelCall, KernelLookup
+from numbalint.model.module import ModuleModel
+from numbalint.model.names import AttributeAssignment
 
 __all__ = [
     "UNKNOWN",
     "Arguments",
+    "AttributeAssignment",
     "ChunkBound",
+    "Closure",
     "Kernel",
+    "KernelCall",
     "KernelLookup",
     "KernelUse",
     "Launch",
     "ModuleModel",
     "Signature",
+    "arguments_of",
     "binding_problem",
 ]

@@ -12,7 +12,20 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from numbalint.model.scopes import Binding, CallSite, LoopRecord, Scope, Use
+from numbalint.model.scopes import (
+    UNFOLLOWED,
+    AssignBinding,
+    Binding,
+    CallSite,
+    ClassBinding,
+    DefBinding,
+    ImportBinding,
+    LoopRecord,
+    Scope,
+    ScopeKind,
+    Use,
+)
+from numbalint.model.syntax import all_params, dotted, stored_names
 from numbalint.model.walk import Walker, names_in
 
 
@@ -43,20 +56,8 @@ class PassRecords:
     conditions: list[ConditionRecord] = field(default_factory=list)
     # `module.attr = value` statements: (the statement, its scope).
     attribute_assignments: list[tuple[cst.Assign, Scope]] = field(default_factory=list)
-
-
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-
-
-def stored_names(target: cst.BaseExpression) -> list[cst.Name]:
-    """The names an assignment target binds (`a`, `a, (b, *c)`), not `x.y` or `x[i]`."""
-    if isinstance(target, cst.Name):
-        return [target]
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return [name for element in target.elements for name in stored_names(element.value)]
-    if isinstance(target, cst.StarredElement):
-        return stored_names(target.value)
-    return []
+    # ids of the values of `x = value` statements (the whole right-hand side).
+    assigned_values: set[int] = field(default_factory=set)
 
 
 class ModelBuilder(Walker):
@@ -76,9 +77,9 @@ class ModelBuilder(Walker):
 
     # -- scopes ---------------------------------------------------------------
 
-    def _enter(self, kind: str, node: cst.CSTNode) -> Scope:
+    def _enter(self, kind: ScopeKind, node: cst.CSTNode) -> Scope:
         scope = Scope(
-            kind, node, self._scope,  # type: ignore[arg-type]
+            kind, node, self._scope,
             loops_at_creation=tuple(self._loops),
             # What this iteration has bound so far: a closure made now may bind these as defaults.
             bound_at_creation=frozenset().union(*(loop.rebinds for loop in self._loops)),
@@ -105,14 +106,13 @@ class ModelBuilder(Walker):
             loop.rebinds.add(name.value)
 
     def _bind_params(self, params: cst.Parameters) -> None:
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            self._bind(param.name, Binding("param", None))
-        for star in (params.star_arg, params.star_kwarg):
-            if isinstance(star, cst.Param):
-                self._bind(star.name, Binding("param", None))
+        for param in all_params(params):
+            self._bind(param.name, UNFOLLOWED)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._bind(node.name, Binding("def", node))
+    # Visits that walk their children themselves return False: the walker must not walk them again.
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._bind(node.name, DefBinding(node))
         # Decorators and defaults are evaluated in the enclosing scope: visit them here.
         for decorator in node.decorators:
             self.walk(decorator)
@@ -121,7 +121,7 @@ class ModelBuilder(Walker):
         self._bind_params(node.params)
         self.walk(node.body)
         self._leave()
-        return False  # type: ignore[return-value]
+        return False
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         self.walk(node.params)
@@ -132,8 +132,8 @@ class ModelBuilder(Walker):
         self._leave()
         return False
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._bind(node.name, Binding("other", node))
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._bind(node.name, ClassBinding(node))
         for decorator in node.decorators:
             self.walk(decorator)
         for arg in (*node.bases, *node.keywords):
@@ -141,26 +141,25 @@ class ModelBuilder(Walker):
         self._enter("class", node)
         self.walk(node.body)
         self._leave()
-        return False  # type: ignore[return-value]
+        return False
 
     # -- bindings -------------------------------------------------------------
 
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
-            dotted = _dotted(alias.name)
+            name = dotted(alias.name)
             if alias.asname is not None:
-                self._bind_alias(alias.asname.name, dotted)
-            else:
-                top = dotted.split(".")[0]
-                self._bind(_first_name(alias.name), Binding("import", top))
+                self._bind_alias(alias.asname.name, name)
+            else:  # `import numba.core` binds `numba`
+                self._bind(_first_name(alias.name), ImportBinding(name.split(".")[0]))
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if isinstance(node.names, cst.ImportStar):
             return False
-        base = "." * len(node.relative) + (_dotted(node.module) if node.module else "")
+        base = "." * len(node.relative) + (dotted(node.module) if node.module else "")
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted(alias.name)
             qualified = f"{base}.{name}" if not base.endswith(".") else base + name
             target = alias.asname.name if alias.asname is not None else alias.name
             self._bind_alias(target, qualified)
@@ -168,7 +167,7 @@ class ModelBuilder(Walker):
 
     def _bind_alias(self, target: cst.BaseExpression, qualified: str) -> None:
         if isinstance(target, cst.Name):
-            self._bind(target, Binding("import", qualified))
+            self._bind(target, ImportBinding(qualified))
 
     def _note_item_store(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
@@ -178,6 +177,7 @@ class ModelBuilder(Walker):
     # reads the previous `t`. Targets are marked as stores on the way in, bound on the way out.
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self.records.assigned_values.add(id(node.value))
         names = tuple(n.value for target in node.targets for n in stored_names(target.target))
         for target in node.targets:
             self._note_item_store(target.target)
@@ -192,16 +192,18 @@ class ModelBuilder(Walker):
         for target in node.targets:
             single = isinstance(target.target, cst.Name)
             for name in stored_names(target.target):
-                self._bind(name, Binding("assign", node.value if single else None))
+                self._bind(name, AssignBinding(node.value if single else None))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.records.assigned_values.add(id(node.value))
         self._note_item_store(node.target)
         self._not_reads.update(id(n) for n in stored_names(node.target))
         self._note_use(node.value, Use("assign", tuple(n.value for n in stored_names(node.target))))
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         for name in stored_names(node.target):
-            self._bind(name, Binding("assign", node.value))
+            self._bind(name, AssignBinding(node.value))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._note_item_store(node.target)
@@ -211,14 +213,14 @@ class ModelBuilder(Walker):
 
     def leave_AugAssign(self, node: cst.AugAssign) -> None:
         for name in stored_names(node.target):
-            self._bind(name, Binding("other", None))
+            self._bind(name, UNFOLLOWED)
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._not_reads.update(id(n) for n in stored_names(node.target))
 
     def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
         for name in stored_names(node.target):
-            self._bind(name, Binding("other", None))
+            self._bind(name, UNFOLLOWED)
 
     def visit_With(self, node: cst.With) -> None:
         if any(_expects_error(item.item) for item in node.items):
@@ -231,12 +233,12 @@ class ModelBuilder(Walker):
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             for name in stored_names(node.asname.name):
-                self._bind(name, Binding("assign", node.item))
+                self._bind(name, AssignBinding(node.item))
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
             for name in stored_names(node.name.name):
-                self._bind(name, Binding("other", None))
+                self._bind(name, UNFOLLOWED)
 
     def visit_Global(self, node: cst.Global) -> bool:
         self._scope.declared_outside.update(item.name.value for item in node.names)
@@ -248,20 +250,20 @@ class ModelBuilder(Walker):
 
     # -- loops ----------------------------------------------------------------
 
-    def visit_For(self, node: cst.For) -> None:
+    def visit_For(self, node: cst.For) -> bool:
         self.walk(node.iter)
         loop = LoopRecord(node)
         self.records.loop_targets[id(node)] = frozenset(n.value for n in stored_names(node.target))
         self._loops.append(loop)
         for name in stored_names(node.target):
-            self._bind(name, Binding("other", None))
+            self._bind(name, UNFOLLOWED)
         self.walk(node.body)
         self._loops.pop()
         if node.orelse is not None:
             self.walk(node.orelse)
-        return False  # type: ignore[return-value]
+        return False
 
-    def visit_While(self, node: cst.While) -> None:
+    def visit_While(self, node: cst.While) -> bool:
         self.walk(node.test)
         self._loops.append(LoopRecord(node))
         self._conditions(node.test)
@@ -269,13 +271,13 @@ class ModelBuilder(Walker):
         self._loops.pop()
         if node.orelse is not None:
             self.walk(node.orelse)
-        return False  # type: ignore[return-value]
+        return False
 
-    def _visit_comprehension(self, node: cst.CSTNode) -> None:
+    def _visit_comprehension(self, node: cst.BaseComp | cst.DictComp) -> None:
         # A comprehension is a loop whose targets are rebound for each element.
         # It is not made a scope of its own: its targets are recorded on the loop only.
         targets: list[cst.Name] = []
-        clause = node.for_in  # type: ignore[attr-defined]
+        clause: cst.CompFor | None = node.for_in
         while clause is not None:
             targets.extend(stored_names(clause.target))
             clause = clause.inner_for_in
@@ -287,7 +289,17 @@ class ModelBuilder(Walker):
     def _leave_comprehension(self) -> None:
         self._loops.pop()
 
-    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comprehension  # type: ignore[assignment]
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._visit_comprehension(node)
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._visit_comprehension(node)
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._visit_comprehension(node)
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._visit_comprehension(node)
 
     def leave_ListComp(self, node: cst.ListComp) -> None:
         self._leave_comprehension()
@@ -358,13 +370,13 @@ class ModelBuilder(Walker):
         """`wait` imported from concurrent.futures, or `futures.wait`/`concurrent.futures.wait`."""
         if isinstance(func, cst.Name):
             bindings = self._scope.lookup(func.value) or []
-            return any(b.kind == "import" and b.value == "concurrent.futures.wait" for b in bindings)
+            return any(isinstance(b, ImportBinding) and b.qualified == "concurrent.futures.wait" for b in bindings)
         if isinstance(func, cst.Attribute) and func.attr.value == "wait":
             base = func.value
             root = base.value if isinstance(base, cst.Attribute) else base
             if isinstance(root, cst.Name):
                 bindings = self._scope.lookup(root.value) or []
-                return any(b.kind == "import" and str(b.value).startswith("concurrent") for b in bindings)
+                return any(isinstance(b, ImportBinding) and b.qualified.startswith("concurrent") for b in bindings)
         return False
 
 
@@ -387,14 +399,6 @@ def _listed_names(expr: cst.BaseExpression) -> list[cst.Name]:
     if isinstance(expr, (cst.List, cst.Tuple, cst.Set)):
         return [e.value for e in expr.elements if isinstance(e.value, cst.Name)]
     return []
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def _first_name(node: cst.BaseExpression) -> cst.Name:

@@ -8,18 +8,16 @@ sight that treats the last part or the remainder differently.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 import libcst as cst
 
-from numbalint.model.builder import ArithmeticRecord
+from numbalint.model.builder import ArithmeticRecord, PassRecords
 from numbalint.model.facts import ChunkBound
+from numbalint.model.kernels import PRANGE_NAMES
+from numbalint.model.names import Names
 from numbalint.model.scopes import LoopRecord, Scope
-
-if TYPE_CHECKING:
-    from numbalint.model.module import ModuleModel
-
-_RANGES = {"numba.prange", "numba.parfors.parfor.prange"}
+from numbalint.model.syntax import flat
 
 
 def _name(node: cst.BaseExpression) -> str | None:
@@ -52,9 +50,9 @@ def _product(node: cst.BaseExpression) -> tuple[str, str] | None:
 class ChunkAnalysis:
     """Finds end bounds of floor-division chunk plans that never reach n."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self._model = model
-        self._records = model.records
+    def __init__(self, records: PassRecords, names: Names) -> None:
+        self._records = records
+        self._names = names
 
     def unfinished_bounds(self) -> Iterator[ChunkBound]:
         for record in self._records.arithmetic:
@@ -73,7 +71,8 @@ class ChunkAnalysis:
             total, parts, exact = plan
             if self._last_part_handled(index, size, parts, loop, record.scope):
                 return None
-            return ChunkBound(record.node, index, size, total, parts, exact)
+            assigned = id(record.node) in self._records.assigned_values
+            return ChunkBound(record.node, index, size, total, parts, exact, assigned)
         return None
 
     def _end_shapes(self, record: ArithmeticRecord) -> Iterator[tuple[str, str]]:
@@ -95,22 +94,18 @@ class ChunkAnalysis:
                     yield index, size
 
     def _bound_product(self, term: cst.BaseExpression, scope: Scope) -> tuple[str, str] | None:
-        name = _name(term)
-        binding = self._model.only_binding(name, scope) if name else None
-        if binding is None or binding.kind != "assign" or binding.value is None:
-            return None
-        return _product(binding.value)  # type: ignore[arg-type]
+        value = self._names.assigned_value(term, scope)
+        return _product(value) if value is not None else None
 
     def _floor_plan(self, size: str, scope: Scope) -> tuple[cst.BaseExpression, cst.BaseExpression, bool] | None:
         """`s = n // k` -> (n, k, exact); None for ceil division or anything else."""
-        binding = self._model.only_binding(size, scope)
-        if binding is None or binding.kind != "assign" or binding.value is None:
+        value = self._names.assigned_value(cst.Name(size), scope)
+        if value is None:
             return None
-        value = binding.value
         if isinstance(value, cst.BinaryOperation) and isinstance(value.operator, cst.FloorDivide):
             return self._floor_division(value.left, value.right)
         if isinstance(value, cst.Call) and len(value.args) == 1:
-            callee = _name(value.func) or self._model.qualify(value.func, scope)
+            callee = _name(value.func) or self._names.qualify(value.func, scope)
             inner = value.args[0].value
             if callee in ("int", "math.floor") and isinstance(inner, cst.BinaryOperation) and isinstance(
                 inner.operator, cst.Divide
@@ -121,11 +116,10 @@ class ChunkAnalysis:
     def _floor_division(
         self, total: cst.BaseExpression, parts: cst.BaseExpression
     ) -> tuple[cst.BaseExpression, cst.BaseExpression, bool] | None:
-        code = self._model.code
         if isinstance(total, cst.BinaryOperation) and isinstance(total.operator, (cst.Add, cst.Subtract)):
             # (n + k - 1) // k is ceil division; (n + 1) // 2 too.
-            text = code(total).replace(" ", "").strip("()")
-            if text.endswith("-1") and code(parts).replace(" ", "") in text:
+            text = flat(total).strip("()")
+            if text.endswith("-1") and flat(parts) in text:
                 return None
             if _is_one(total.right) and isinstance(parts, cst.Integer) and parts.value == "2":
                 return None
@@ -138,12 +132,12 @@ class ChunkAnalysis:
         """The enclosing loop `for index in range(parts)` (or prange, or a comprehension)."""
         if parts is None:
             return None
-        wanted = self._model.code(parts).replace(" ", "")
+        wanted = flat(parts)
         for loop in reversed(loops):
             if self._records.loop_targets.get(id(loop.node)) != frozenset({index}):
                 continue
             count = self._range_count(_loop_iter(loop.node), scope)
-            return loop if count is not None and self._model.code(count).replace(" ", "") == wanted else None
+            return loop if count is not None and flat(count) == wanted else None
         return None
 
     def _range_count(self, iterable: cst.BaseExpression | None, scope: Scope) -> cst.BaseExpression | None:
@@ -151,7 +145,7 @@ class ChunkAnalysis:
         if not isinstance(iterable, cst.Call):
             return None
         func = iterable.func
-        is_range = _name(func) == "range" or self._model.qualify(func, scope) in _RANGES
+        is_range = _name(func) == "range" or self._names.qualify(func, scope) in PRANGE_NAMES
         args = iterable.args
         if not is_range or any(a.keyword or a.star for a in args):
             return None
@@ -167,7 +161,7 @@ class ChunkAnalysis:
         """A test on the part index in the loop, or remainder arithmetic nearby."""
         if any(index in c.names and loop in c.loops for c in self._records.conditions):
             return True
-        parts_code = self._model.code(parts).replace(" ", "")
+        parts_code = flat(parts)
         for record in self._records.arithmetic:
             if record.scope is not scope:
                 continue

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import TYPE_CHECKING, Literal, Mapping
 
 import libcst as cst
+
+if TYPE_CHECKING:
+    from numbalint.model.scopes import Scope
 
 KernelKind = Literal["jit", "vectorize", "guvectorize"]
 
@@ -55,7 +58,7 @@ class Kernel:
     layout: tuple[int, int] | None = None
     # The decorator expression (or the wrapping call) where options go; None when imported.
     decorator: cst.BaseExpression | None = field(default=None, compare=False)
-    origin: str | None = None  # "kernels.py" when the kernel comes from another module
+    origin: str | None = None  # the defining file's name when the kernel comes from another module
 
     @property
     def parallel(self) -> bool:
@@ -73,6 +76,11 @@ class Kernel:
         )
 
 
+# What becomes of the thread, future or result a launch returns: thrown away,
+# joined (or its result read) within the same loop iteration, or kept for later.
+Fate = Literal["dropped", "awaited_in_iteration", "kept"]
+
+
 @dataclass(frozen=True)
 class Launch:
     """A place where Python code hands work to another thread."""
@@ -83,9 +91,9 @@ class Launch:
     args: cst.BaseExpression | None  # the args= value (Thread, Timer, apply_async)
     kwargs: cst.BaseExpression | None  # the kwargs=/kwds= value
     extra: tuple[cst.Arg, ...]  # submit's positional arguments, map's iterables
-    # What becomes of the thread, future or result: thrown away, joined (or its
-    # result read) within the same loop iteration, or kept for later.
-    fate: Literal["dropped", "awaited_in_iteration", "kept"]
+    fate: Fate
+    # Where the launch is written; hand it back to the model to resolve names there.
+    scope: Scope = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -94,8 +102,30 @@ class KernelUse:
 
     kernel: Kernel
     via: str  # "" when launched directly, else how: "lambda", "worker()", "partial"
-    call: cst.Call | None  # the call of the kernel inside a lambda/def, if any
     result_dropped: bool  # the thread throws away what the kernel returns
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A lambda or local def that a launch runs, as created in a loop."""
+
+    function: cst.Lambda | cst.FunctionDef
+    # Free names it reads that its enclosing loops rebind, in the order first read.
+    late_names: tuple[str, ...]
+    # Names the loop's iteration had bound before the closure was created.
+    bound_before: frozenset[str]
+    declared_outside: frozenset[str]  # `global`/`nonlocal` names
+
+    @property
+    def node(self) -> cst.CSTNode:
+        """Where a finding points: the lambda, or the def's name."""
+        return self.function.name if isinstance(self.function, cst.FunctionDef) else self.function
+
+    @property
+    def takes_parameters(self) -> bool:
+        params = self.function.params
+        return bool(params.params or params.posonly_params or params.kwonly_params
+                    or isinstance(params.star_arg, (cst.Param, cst.ParamStar)) or params.star_kwarg)
 
 
 @dataclass(frozen=True)
@@ -108,3 +138,4 @@ class ChunkBound:
     total: cst.BaseExpression  # n in `n // k`
     parts: cst.BaseExpression  # k in `n // k`
     exact_total: bool  # the size is `n // k` or `int(n / k)`: the fix may end the last part at n
+    assigned: bool  # the whole right-hand side of `end = ...`: a conditional needs no parentheses

@@ -1,7 +1,7 @@
 """Scopes, bindings and call sites recorded by the model's single pass.
 
-These are the builder's working records; rules see them only through
-`ModuleModel`'s questions.
+These are the builder's working records. The model's parts (names, kernels,
+launches) answer questions from them; rules never import this module.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Literal, Union
 
 import libcst as cst
 
-BindingKind = Literal["def", "assign", "import", "param", "other"]
 ScopeKind = Literal["module", "function", "lambda", "class"]
 
 
@@ -21,11 +20,39 @@ class LoopRecord:
     rebinds: set[str] = field(default_factory=set)
 
 
+# What a name is bound to, one class per way of binding it (as pyflakes does).
+
+
 @dataclass(frozen=True)
-class Binding:
-    kind: BindingKind
-    # def: the FunctionDef; assign: the assigned value; import: the qualified name.
-    value: Union[cst.CSTNode, str, None]
+class DefBinding:
+    node: cst.FunctionDef
+
+
+@dataclass(frozen=True)
+class ClassBinding:
+    node: cst.ClassDef
+
+
+@dataclass(frozen=True)
+class AssignBinding:
+    """`name = value` (or `with value as name`); value None when unpacked from a tuple."""
+
+    value: cst.BaseExpression | None
+
+
+@dataclass(frozen=True)
+class ImportBinding:
+    qualified: str  # "numba.njit" for `from numba import njit`; "numba" for `import numba.core`
+
+
+@dataclass(frozen=True)
+class OtherBinding:
+    """A parameter, loop target, `except ... as`, augmented assignment or walrus:
+    bound to a value the model does not follow."""
+
+
+Binding = Union[DefBinding, ClassBinding, AssignBinding, ImportBinding, OtherBinding]
+UNFOLLOWED = OtherBinding()
 
 
 # How the value of a call is used by the code around it.
@@ -89,6 +116,3 @@ class Scope:
             if child.kind == "lambda":
                 calls.extend(child.all_calls())
         return calls
-
-    def parameters(self) -> set[str]:
-        return {name for name, bs in self.bindings.items() if any(b.kind == "param" for b in bs)}

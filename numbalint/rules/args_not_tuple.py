@@ -5,8 +5,7 @@ from typing import Iterator
 import libcst as cst
 
 from numbalint.diagnostics import Diagnostic, Fix, Replacement
-from numbalint.model import ModuleModel
-from numbalint.model.scopes import Scope
+from numbalint.model import Launch, ModuleModel
 from numbalint.rules.base import Rule
 from numbalint.rules.edits import as_tuple
 
@@ -18,12 +17,9 @@ _NEVER_TUPLES = (
 )
 
 
-def _holds_tuple(model: ModuleModel, value: cst.BaseExpression, scope: Scope) -> bool:
+def _holds_tuple(model: ModuleModel, value: cst.BaseExpression, launch: Launch) -> bool:
     """`args=(params)` where `params = (a, b)` or `tuple(...)`: odd, but it works."""
-    if not isinstance(value, cst.Name):
-        return False
-    binding = model.only_binding(value.value, scope)
-    bound = binding.value if binding is not None and binding.kind == "assign" else None
+    bound = model.names.assigned_value(value, launch.scope)
     if isinstance(bound, cst.Tuple):
         return True
     return isinstance(bound, cst.Call) and isinstance(bound.func, cst.Name) and bound.func.value == "tuple"
@@ -63,15 +59,15 @@ class ArgsNotTuple(Rule):
     fix = "sometimes"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch in model.launches:
+        for launch in model.launches.all:
             value = launch.args
             if value is None or not value.lpar or isinstance(value, (cst.Tuple, cst.GeneratorExp)):
                 continue
-            if _holds_tuple(model, value, model.site_of(launch).scope):
+            if _holds_tuple(model, value, launch):
                 continue
             code = model.code(value)
-            applicability = "safe" if isinstance(value, _NEVER_TUPLES) else "unsafe"
-            fix = Fix("Add the comma that makes a one-element tuple", applicability,
+            fix = Fix("Add the comma that makes a one-element tuple",
+                      "safe" if isinstance(value, _NEVER_TUPLES) else "unsafe",
                       (Replacement(value, as_tuple(value)),))
             yield self.report(value, (
                 f"args={code} is not a tuple, just parentheses: {launch.api} unpacks the value itself "

@@ -46,7 +46,7 @@ class DiscardedResult(Rule):
     summary = "a kernel's return value is thrown away by a thread"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch, use in model.launched_kernels(lambda use: use.result_dropped):
+        for launch, use in model.launches.each_kernel(lambda use: use.result_dropped):
             yield self.report(launch.node, self._message(use.kernel.name, use.via, launch.api))
 
     @staticmethod

@@ -6,7 +6,6 @@ import libcst as cst
 
 from numbalint.diagnostics import Diagnostic, Fix, Replacement
 from numbalint.model import ChunkBound, ModuleModel
-from numbalint.model.chunks import ChunkAnalysis
 from numbalint.rules.base import Rule
 
 
@@ -55,7 +54,7 @@ class DroppedRemainder(Rule):
     fix = "sometimes"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for bound in ChunkAnalysis(model).unfinished_bounds():
+        for bound in model.chunks.unfinished_bounds():
             total, parts = model.code(bound.total), model.code(bound.parts)
             message = (
                 f"the last part ends at `{model.code(bound.node)}`, which is {parts} * ({total} // {parts}), "
@@ -73,24 +72,8 @@ def _fix(model: ModuleModel, bound: ChunkBound) -> Fix | None:
         f"{_bare(model, bound.total)} if {bound.index} == {_bare(model, bound.parts)} - 1 "
         f"else {model.code(bound.node)}"
     )
-    new = cst.parse_expression(text if _is_assigned(model.module, bound.node) else f"({text})")
+    new = cst.parse_expression(text if bound.assigned else f"({text})")
     return Fix("End the last part at the total", "unsafe", (Replacement(bound.node, new),))
-
-
-def _is_assigned(module: cst.Module, node: cst.BaseExpression) -> bool:
-    """Is `node` the whole right-hand side of an assignment (`end = ...`), where a
-    conditional expression needs no parentheses?"""
-    found = False
-
-    class _Find(cst.CSTVisitor):
-        def on_visit(self, current: cst.CSTNode) -> bool:
-            nonlocal found
-            if isinstance(current, (cst.Assign, cst.AnnAssign)) and current.value is node:
-                found = True
-            return not found and not isinstance(current, cst.BaseExpression)
-
-    module.visit(_Find())
-    return found
 
 
 def _bare(model: ModuleModel, node: cst.BaseExpression) -> str:

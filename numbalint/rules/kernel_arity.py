@@ -3,8 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from numbalint.diagnostics import Diagnostic
-from numbalint.model import ModuleModel, binding_problem
-from numbalint.model.arity import arguments_of
+from numbalint.model import ModuleModel, arguments_of, binding_problem
 from numbalint.rules.base import Rule
 
 
@@ -51,24 +50,24 @@ class KernelArity(Rule):
     summary = "kernel called or launched with arguments that cannot bind to its parameters"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for site, kernel in model.kernel_calls:
-            if site.expects_error:  # a test that checks the TypeError
+        for call in model.kernels.calls:
+            if call.expects_error:  # a test that checks the TypeError
                 continue
-            passed = arguments_of(list(site.node.args))
-            problem = binding_problem(kernel, passed) if passed is not None else None
+            passed = arguments_of(list(call.node.args))
+            problem = binding_problem(call.kernel, passed) if passed is not None else None
             if problem:
-                yield self.report(site.node, self._message(kernel.name, problem, "the call"))
-        for launch in model.launches:
+                yield self.report(call.node, self._message(call.kernel.name, problem, "the call"))
+        for launch in model.launches.all:
             target = launch.target
             if target is None:
                 continue
-            passed = model.launch_arguments(launch)
-            parts = model.partial_parts(target, model.site_of(launch).scope)
+            passed = model.launches.arguments(launch)
+            parts = model.launches.partial(target, launch.scope)
             if parts is not None and passed is not None:
                 target, bound = parts
                 prefix = arguments_of(bound)
                 passed = prefix + passed if prefix is not None else None
-            kernel = model.kernel_of(target, model.site_of(launch).scope)
+            kernel = model.kernels.of(target, launch.scope)
             if kernel is None or passed is None:
                 continue
             problem = binding_problem(kernel, passed)

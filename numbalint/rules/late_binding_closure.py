@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Sequence
 
 import libcst as cst
 
 from numbalint.diagnostics import Diagnostic, Fix, Replacement
-from numbalint.model import ModuleModel
-from numbalint.model.scopes import Scope
+from numbalint.model import Closure, ModuleModel
 from numbalint.rules.base import Rule, quoted
 from numbalint.rules.edits import bind_as_defaults
 
@@ -70,16 +69,13 @@ class LateBindingClosure(Rule):
     fix = "sometimes"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch in model.launches:
-            closure = model.closure_of(launch)
-            if closure is None or launch.fate == "awaited_in_iteration":
+        for launch in model.launches.all:
+            closure = model.launches.closure(launch)
+            if closure is None or not closure.late_names or launch.fate == "awaited_in_iteration":
                 continue
-            node, body = closure
-            rebound = set().union(*(loop.rebinds for loop in body.loops_at_creation))
-            names = [name for name in body.free_reads() if name in rebound]
-            if names and isinstance(body.node, (cst.Lambda, cst.FunctionDef)):
-                what = "the lambda" if node is body.node else f"`{model.code(node)}`"
-                yield self.report(node, self._message(what, names), _fix(body, names))
+            names = list(closure.late_names)
+            what = "the lambda" if isinstance(closure.function, cst.Lambda) else f"`{model.code(closure.node)}`"
+            yield self.report(closure.node, self._message(what, names), _fix(closure))
 
     @staticmethod
     def _message(what: str, names: list[str]) -> str:
@@ -90,23 +86,19 @@ class LateBindingClosure(Rule):
         )
 
 
-def _defaults(names: list[str]) -> str:
+def _defaults(names: Sequence[str]) -> str:
     return ", ".join(f"{name}={name}" for name in names)
 
 
-def _fix(body: Scope, names: list[str]) -> Fix | None:
+def _fix(closure: Closure) -> Fix | None:
     """Bind the names as defaults; safe when the closure takes no parameters of its own
     and this iteration has bound every name before the closure is made."""
-    closure = body.node
-    assert isinstance(closure, (cst.Lambda, cst.FunctionDef))
-    late = set(names)
-    if isinstance(closure, cst.FunctionDef) and closure.name.value in late:
+    function, late = closure.function, set(closure.late_names)
+    if isinstance(function, cst.FunctionDef) and function.name.value in late:
         return None  # `def work(work=work)` would bind the previous iteration's function
-    if body.declared_outside & late:
+    if closure.declared_outside & late:
         return None  # a parameter cannot also be global or nonlocal
-    params = closure.params
-    has_own = bool(params.params or params.posonly_params or params.kwonly_params
-                   or params.star_arg != cst.MaybeSentinel.DEFAULT or params.star_kwarg)
-    applicability = "unsafe" if has_own or not late <= body.bound_at_creation else "safe"
-    return Fix(f"Bind {_defaults(names)} as default arguments", applicability,
-               (Replacement(params, bind_as_defaults(params, names)),))
+    safe = not closure.takes_parameters and late <= closure.bound_before
+    params = function.params
+    return Fix(f"Bind {_defaults(closure.late_names)} as default arguments", "safe" if safe else "unsafe",
+               (Replacement(params, bind_as_defaults(params, closure.late_names)),))

@@ -50,7 +50,7 @@ class MissingNogil(Rule):
     fix = "safe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch, use in model.launched_kernels(lambda use: _holds_gil(use.kernel)):
+        for launch, use in model.launches.each_kernel(lambda use: _holds_gil(use.kernel)):
             fix = enable_option(use.kernel, "nogil", "safe")
             yield self.report(launch.node, self._message(use.kernel, use.via), fix)
 

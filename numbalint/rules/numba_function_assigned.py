@@ -52,17 +52,18 @@ class NumbaFunctionAssigned(Rule):
     fix = "sometimes"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for statement, target, qualified in model.rebound_numba_names():
-            function = qualified.split(".", 1)[1]
-            if function not in _FUNCTIONS:
+        for assignment in model.names.attribute_assignments():
+            package, _, function = assignment.qualified.partition(".")
+            if package != "numba" or function not in _FUNCTIONS:
                 continue
+            target = assignment.target
             shown = model.code(target)
             message = (
                 f"`{shown} = ...` replaces numba's {function} for the whole process instead of calling "
                 f"it: nothing is set, and every later call of it fails with TypeError "
                 f"('... object is not callable'). Call it: {shown}(...)."
             )
-            yield self.report(target, message, _fix(statement, target, function))
+            yield self.report(target, message, _fix(assignment.statement, target, function))
 
 
 def _fix(statement: cst.Assign, target: cst.Attribute, function: str) -> Fix | None:

@@ -49,7 +49,7 @@ class PrangeWithoutParallel(Rule):
     fix = "unsafe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for kernel in model.kernels:
+        for kernel in model.kernels.defined:
             if kernel.kind != "jit" or "parallel" in kernel.options:
                 continue
             for call in kernel.pranges:

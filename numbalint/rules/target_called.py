@@ -47,11 +47,11 @@ class TargetCalled(Rule):
     fix = "sometimes"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch in model.launches:
+        for launch in model.launches.all:
             target = launch.target
             if not isinstance(target, cst.Call):
                 continue
-            kernel = model.kernel_of(target.func, model.site_of(launch).scope)
+            kernel = model.kernels.of(target.func, launch.scope)
             if kernel is None:
                 continue
             message = (

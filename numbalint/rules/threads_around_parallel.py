@@ -47,7 +47,7 @@ class ThreadsAroundParallel(Rule):
     summary = "parallel=True kernel launched from Python threads"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for launch, use in model.launched_kernels(lambda use: use.kernel.parallel):
+        for launch, use in model.launches.each_kernel(lambda use: use.kernel.parallel):
             yield self.report(launch.node, self._message(use.kernel.name, use.via))
 
     @staticmethod

@@ -1,0 +1,91 @@
+"""What a name means where it is read: imports followed to qualified names,
+single assignments followed to their values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import libcst as cst
+
+from numbalint.model.builder import PassRecords
+from numbalint.model.scopes import AssignBinding, Binding, DefBinding, ImportBinding, Scope
+
+# How many `alias = name` assignments qualify() follows.
+_ALIAS_DEPTH = 3
+
+
+@dataclass(frozen=True)
+class AttributeAssignment:
+    """`numba.config.NUMBA_NUM_THREADS = 4`: a statement assigning to an imported module's attribute."""
+
+    statement: cst.Assign
+    target: cst.Attribute
+    qualified: str  # "numba.config.NUMBA_NUM_THREADS"
+
+
+class Names:
+    def __init__(self, records: PassRecords) -> None:
+        self._records = records
+
+    def only_binding(self, name: str, scope: Scope) -> Binding | None:
+        """The one binding `name` has where it is read; None when it has none or several."""
+        bindings = scope.lookup(name)
+        return bindings[0] if bindings is not None and len(bindings) == 1 else None
+
+    def qualify(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> str | None:
+        """`nb.njit` -> "numba.njit" when `nb` is `import numba as nb`, else None.
+
+        A name assigned once from another (`Thread = threading.Thread`) is followed."""
+        if isinstance(expr, cst.Name):
+            binding = self.only_binding(expr.value, scope)
+            if isinstance(binding, ImportBinding):
+                return binding.qualified
+            if isinstance(binding, AssignBinding) and depth < _ALIAS_DEPTH:
+                if isinstance(binding.value, (cst.Name, cst.Attribute)):
+                    return self.qualify(binding.value, scope, depth + 1)
+            return None
+        if isinstance(expr, cst.Attribute):
+            base = self.qualify(expr.value, scope, depth)
+            return f"{base}.{expr.attr.value}" if base else None
+        return None
+
+    def callee(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
+        """The qualified name of the function `expr` calls, if `expr` is a call."""
+        return self.qualify(expr.func, scope) if isinstance(expr, cst.Call) else None
+
+    def assigned_value(self, expr: cst.BaseExpression, scope: Scope) -> cst.BaseExpression | None:
+        """The value of a name bound once, by a plain `name = value`; else None."""
+        if not isinstance(expr, cst.Name):
+            return None
+        binding = self.only_binding(expr.value, scope)
+        return binding.value if isinstance(binding, AssignBinding) else None
+
+    def resolve_call(self, expr: cst.BaseExpression, scope: Scope) -> cst.BaseExpression:
+        """`expr` itself, or, for a name bound once to a call, that call: `pool` -> `ThreadPool(4)`."""
+        value = self.assigned_value(expr, scope)
+        return value if isinstance(value, cst.Call) else expr
+
+    def local_def(self, name: str, scope: Scope) -> cst.FunctionDef | None:
+        """The function `name` is bound to by its one `def` (a decorated `f = njit(f)` counts too)."""
+        binding = self.only_binding(name, scope)
+        if isinstance(binding, DefBinding):
+            return binding.node
+        defs = [b for b in scope.lookup(name) or () if isinstance(b, DefBinding)]
+        return defs[0].node if len(defs) == 1 else None
+
+    def imported(self) -> list[str]:
+        """Qualified names the module imports at its top level, sorted."""
+        root = self._records.root
+        return sorted(
+            b.qualified for bindings in root.bindings.values() for b in bindings if isinstance(b, ImportBinding)
+        )
+
+    def attribute_assignments(self) -> Iterator[AttributeAssignment]:
+        """Assignments to attributes of imported modules, such as `numba.set_num_threads = 4`."""
+        for statement, scope in self._records.attribute_assignments:
+            for target in statement.targets:
+                if isinstance(target.target, cst.Attribute):
+                    qualified = self.qualify(target.target, scope)
+                    if qualified is not None:
+                        yield AttributeAssignment(statement, target.target, qualified)
