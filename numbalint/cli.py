@@ -14,6 +14,7 @@ from typing import Sequence
 import click
 
 from numbalint import __version__
+from numbalint.output import FORMATS
 from numbalint.rules import ALL_RULES, find_rule
 
 _LINT = "check"
@@ -51,7 +52,7 @@ Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not b
 
 @cli.command(_LINT, cls=_LintCommand, hidden=True, epilog=_EPILOG, context_settings={"max_content_width": 100})
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--output-format", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+@click.option("--output-format", type=click.Choice(FORMATS), default="text",
               show_default=True, help="How to print findings.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, names, prefixes, ALL; comma-separated).")
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to add to the selection.")

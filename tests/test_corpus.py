@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from numbalint.files import DEFAULT_EXCLUDES, discover
-from numbalint.rules import ALL_RULES
 from numbalint.runner import RunOptions, run
+from tests.conftest import ALL_CODES
 
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 
 # Read and judged: test_lock launches a @jit kernel (no nogil) from 16 threads to
 # test compile locking; the threads do take turns, as NBL004 says, harmlessly there.

@@ -15,10 +15,8 @@ import pytest
 from numbalint.files import discover
 from numbalint.rules import ALL_RULES
 from numbalint.runner import RunOptions, run
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.conftest import ALL_CODES, FIXTURES
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>NBL\d{3}(?:\s*,\s*NBL\d{3})*)")
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 
 
 def expected(path: Path) -> set[tuple[int, str]]:
@@ -75,3 +73,25 @@ def test_blog_verbatim_reports_the_six_mistakes(reported: dict[str, set[tuple[in
         (thread_line, "NBL001"), (thread_line, "NBL002"), (thread_line, "NBL003"),
         (thread_line, "NBL004"), (thread_line, "NBL006"), (end_line, "NBL005"),
     }
+
+
+MARKER_TEXT = re.compile(r"#\s*expect:(?P<rest>.*)$")
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=[str(p.relative_to(FIXTURES)) for p in FIXTURE_FILES])
+def test_fixture_is_a_runnable_program_with_well_formed_markers(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = MARKER_TEXT.search(line)
+        if match:  # a marker lists codes and nothing else
+            assert re.fullmatch(r"\s*NBL\d{3}(\s*,\s*NBL\d{3})*\s*", match["rest"]), f"line {number}"
+    if path.name.startswith(("bad_", "good_", "fixed_", "mistakes")):
+        assert "def main():" in text and 'if __name__ == "__main__":' in text
+
+
+def test_the_blogs_six_mistakes_are_also_in_our_own_program_and_its_fixes_are_clean() -> None:
+    blog = FIXTURES / "blog"
+    assert {code for _, code in expected(blog / "mistakes.py")} == {
+        "NBL001", "NBL002", "NBL003", "NBL004", "NBL005", "NBL006"
+    }
+    assert not expected(blog / "fixed_threads.py") and not expected(blog / "fixed_parallel.py")

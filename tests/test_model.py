@@ -15,11 +15,10 @@ import pytest
 
 from numbalint.files import discover
 from numbalint.model import ModuleModel
-from numbalint.rules import ALL_RULES
 from numbalint.pipeline import lint_module, locate
 from numbalint.runner import RunOptions, run
+from tests.conftest import ALL_CODES
 
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 
 
 def lint(source: str) -> list[tuple[int, str]]:

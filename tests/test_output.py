@@ -3,6 +3,7 @@ import json
 
 import pytest
 
+from numbalint import cli
 from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, Span
 from numbalint.output import FORMATS, format_file_errors, render, use_color
 
@@ -24,6 +25,8 @@ FINDINGS = [
 
 def test_formats_listed_for_the_cli():
     assert FORMATS == ("text", "json", "github", "sarif")
+    option = next(param for param in cli.check.params if param.name == "output_format")
+    assert list(option.type.choices) == list(FORMATS)  # the CLI offers exactly these
 
 
 def test_unknown_format():

@@ -15,10 +15,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from numbalint.fixes import fix_until_stable
-from numbalint.rules import ALL_RULES
 from numbalint.pipeline import lint_module, locate
+from tests.conftest import ALL_CODES
 
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 SOURCES = [p.read_text() for p in sorted((Path(__file__).parent.parent / "fixtures").rglob("*.py"))]
 LINES = [line for source in SOURCES for line in source.splitlines()]
 

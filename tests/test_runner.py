@@ -6,13 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from numbalint.rules import ALL_RULES
 from numbalint.rules.kernel_arity import KernelArity
 from numbalint import pool
 from numbalint.pipeline import Task, check_file
 from numbalint.runner import RunOptions, run
+from tests.conftest import ALL_CODES
 
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
 BUGGY = "import threading\nfrom numba import njit\n@njit\ndef k(a):\n    a[:] = 1\nthreading.Thread(target=k, args=(1, 2)).start()\n"
 
 

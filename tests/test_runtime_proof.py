@@ -27,11 +27,7 @@ numba = pytest.importorskip("numba")
 
 from numbalint import reference  # noqa: E402  (needs numba, hence after the skips)
 from numbalint.reference import worker_exceptions  # noqa: E402
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-RULE_DIRS = [f"NBL00{i}" for i in range(1, 9)]
-MARKER = re.compile(r"#\s*expect:\s*(.*)$")
-CODE = re.compile(r"NBL\d{3}")
+from tests.conftest import FIXTURES  # noqa: E402
 
 # Run only in a subprocess: they can abort the interpreter, need another process start
 # method, or have no main().
@@ -98,80 +94,37 @@ def _loader_snippet(rel: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# The fixtures themselves: markers well formed, every runnable fixture runs.
+# Every good fixture runs and computes without worker errors or unwritten output; every bad
+# one has a test below that shows its bug (test_fixtures.py checks the markers and layout).
 
 
-def _markers(path: Path) -> set[tuple[int, str]]:
-    found = set()
-    for lineno, line in enumerate(path.read_text().splitlines(), start=1):
-        m = MARKER.search(line)
-        if m:
-            found |= {(lineno, code) for code in CODE.findall(m.group(1))}
-    return found
+def _runtime_tests_text() -> str:
+    return "".join(p.read_text() for p in Path(__file__).parent.glob("test_runtime*.py"))
 
 
-def test_fixture_layout_and_markers():
-    for rule in RULE_DIRS:
-        files = sorted((FIXTURES / rule).glob("*.py"))
-        assert any(p.name.startswith("bad_") for p in files), rule
-        assert any(p.name.startswith("good_") for p in files), rule
-        for path in files:
-            marks = _markers(path)
-            if path.name.startswith("good_"):
-                assert not marks, f"{_rel(path)} is a good fixture but expects {marks}"
-            else:
-                assert path.name.startswith("bad_"), _rel(path)
-                assert rule in {code for _, code in marks}, f"{_rel(path)} never expects {rule}"
-    for path in _all_fixtures():
-        text = path.read_text()
-        for lineno, line in enumerate(text.splitlines(), start=1):
-            m = MARKER.search(line)
-            if m:  # a marker lists codes and nothing else
-                assert re.fullmatch(r"NBL\d{3}(\s*,\s*NBL\d{3})*\s*", m.group(1)), (path, lineno)
-        if path.name != "kernels.py" and path.name != "verbatim.py":
-            assert "def main():" in text and 'if __name__ == "__main__":' in text, _rel(path)
+def test_every_bad_fixture_has_a_runtime_proof():
+    text = _runtime_tests_text()
+    unproven = [_rel(p) for p in _all_fixtures() if p.name.startswith("bad_") and _rel(p) not in text]
+    assert unproven == [], "bad fixtures whose bug no runtime test shows"
 
 
-def test_blog_expectations():
-    verbatim = FIXTURES / "blog" / "verbatim.py"
-    lines = verbatim.read_text().splitlines()
-    thread_line = next(i for i, l in enumerate(lines, 1) if "threading.Thread(target=lambda" in l)
-    end_line = next(i for i, l in enumerate(lines, 1) if "end = (i + 1) * chunk_size" in l)
-    assert _markers(verbatim) == {
-        (thread_line, c) for c in ("NBL001", "NBL002", "NBL003", "NBL004", "NBL006")
-    } | {(end_line, "NBL005")}
-    # The six mistakes of the blog also appear, one each, in our own program.
-    codes = {code for _, code in _markers(FIXTURES / "blog" / "mistakes.py")}
-    assert codes == {"NBL001", "NBL002", "NBL003", "NBL004", "NBL005", "NBL006"}
-    for fixed in ("fixed_threads.py", "fixed_parallel.py"):
-        assert not _markers(FIXTURES / "blog" / fixed)
-
-
-def _in_process_fixtures() -> list[str]:
+def _good_in_process_fixtures() -> list[str]:
     return [
         _rel(p)
         for p in _all_fixtures()
-        if _rel(p) not in SUBPROCESS_ONLY and p.name != "kernels.py"
+        if p.name.startswith(("good_", "fixed_")) and _rel(p) not in SUBPROCESS_ONLY
     ]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rel", _in_process_fixtures())
-def test_fixture_runs(rel):
-    """Every fixture runs; good ones finish without worker errors and leave no sentinel."""
-    module = load(rel)
-    good = Path(rel).name.startswith(("good_", "fixed_"))
+@pytest.mark.parametrize("rel", _good_in_process_fixtures())
+def test_good_fixture_runs_cleanly(rel):
+    """A good fixture finishes without worker errors and leaves no output unwritten (NaN)."""
     with worker_exceptions() as caught:
-        try:
-            result = module.main()
-        except TypeError:
-            if good:
-                raise
-            return  # some bad fixtures fail loudly in the main thread; that is their bug
-    if good:
-        assert caught == []
-        values = np.asarray(result, dtype=np.float64)
-        assert not np.isnan(values).any(), "a good fixture left part of its output unwritten"
+        result = load(rel).main()
+    assert caught == []
+    values = np.asarray(result, dtype=np.float64)
+    assert not np.isnan(values).any(), "a good fixture left part of its output unwritten"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,6 +193,39 @@ def test_nbl002_every_closure_sees_the_last_chunk():
 
     for good in ("good_default_args.py", "good_same_iteration.py"):
         np.testing.assert_array_equal(load(f"NBL002/{good}").main(), reference.square(x))
+
+
+class _PoolThatRunsLate:
+    """A thread pool that gets to its tasks only when their results are asked for: one timing
+    a real pool may have (the GIL decides), made certain so the test is deterministic."""
+
+    def __init__(self, max_workers=None):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn):
+        return _LateFuture(fn)
+
+
+class _LateFuture:
+    def __init__(self, fn):
+        self._fn = fn
+
+    def result(self):
+        return self._fn()
+
+
+@pytest.mark.slow
+def test_nbl002_a_lambda_run_after_the_loop_moved_on_sees_the_last_bounds(monkeypatch):
+    bad = load("NBL002/bad_while_submit.py")
+    monkeypatch.setattr(bad, "ThreadPoolExecutor", _PoolThatRunsLate)
+    out = bad.main()  # every task reads start = stop = n: empty slices, nothing written
+    assert np.isnan(out).all()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,6 +376,30 @@ def test_nbl004_nogil_on_the_callee_does_not_help():
     released = _probe_progress(lambda: bad._row_sum(line))
     assert (out == cols).all()
     assert released > 5 * held, (held, released)
+
+
+def _stride0(length):
+    """A `length`-element view of one float: a long kernel run without allocating `length` floats."""
+    return np.lib.stride_tricks.as_strided(np.zeros(1), shape=(length,), strides=(0,))
+
+
+@pytest.mark.slow
+def test_nbl004_partial_and_wrapped_kernels_hold_the_gil_too():
+    timer = load("NBL004/bad_timer_partial.py")
+    wrapped = load("NBL004/bad_wrapped_starmap.py")
+    long_run = _stride0(200_000_000)
+    cases = [
+        (timer.fill_ramp, (long_run, 0.0)),
+        (wrapped.affine_into, (long_run, long_run, 2.0, 1.0)),
+        (wrapped.squares_into, (long_run, long_run)),
+    ]
+    for kernel, args in cases:
+        released_kernel = numba.njit(nogil=True)(kernel.py_func)
+        short = tuple(a[:2] if isinstance(a, np.ndarray) else a for a in args)
+        kernel(*short), released_kernel(*short)  # compile outside the measurement
+        held = _probe_progress(lambda: kernel(*args))
+        released = _probe_progress(lambda: released_kernel(*args))
+        assert released > 5 * held, (kernel, held, released)
 
 
 @pytest.mark.slow

@@ -1,0 +1,42 @@
+"""What many test modules share: where things are, every rule's code, one way to run the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from numbalint.cli import main
+from numbalint.rules import ALL_CODES
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+__all__ = ["ALL_CODES", "FIXTURES", "ROOT", "Run", "invoke"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a run of the CLI gave: exit status, stdout, stderr."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.err.splitlines()
+
+
+def invoke(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
+    """Run `numbalint ARGS...` in this process; a normal return is exit status 0."""
+    capsys.readouterr()
+    try:
+        main([str(arg) for arg in args])
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+    else:
+        code = 0
+    out, err = capsys.readouterr()
+    return Run(code, out, err)
