@@ -12,9 +12,24 @@ from numbalint.model import ModuleModel
 
 FixAvailability = Literal["none", "safe", "unsafe", "sometimes"]
 
+# The imports a rule's "Example" and "Use instead" blocks may assume; the docs
+# tests lint each block with these in front of it.
+DOC_PRELUDE = """\
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.pool import ThreadPool
+
+import numba
+import numpy as np
+from numba import guvectorize, jit, njit, prange, vectorize
+"""
+
 
 class Rule:
-    """A rule's class docstring is its documentation: what, why, example, instead, fix."""
+    """A rule's class docstring is its documentation, in five sections: "## What it does",
+    "## Why is this bad?", "## Example", "## Use instead", "## Fix". The Example and Use
+    instead code blocks are tested: the first must be flagged by the rule, the second not
+    (they may assume the imports in `DOC_PRELUDE`)."""
 
     code: ClassVar[str]
     name: ClassVar[str]

@@ -25,8 +25,12 @@ class DiscardedResult(Rule):
 
     ## Example
     ```python
+    @njit(nogil=True)
+    def square(x):
+        return x * x
+
     out = np.empty_like(x)
-    threading.Thread(target=lambda: square(x)).start()   # square returns x * x
+    threading.Thread(target=lambda: square(x)).start()
     ```
 
     ## Use instead

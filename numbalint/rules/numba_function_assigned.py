@@ -32,7 +32,6 @@ class NumbaFunctionAssigned(Rule):
 
     ## Example
     ```python
-    import numba
     numba.set_num_threads = 2
     ```
 

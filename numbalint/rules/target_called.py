@@ -24,11 +24,21 @@ class TargetCalled(Rule):
 
     ## Example
     ```python
+    @njit(nogil=True)
+    def square_into(x, out):
+        for i in range(x.shape[0]):
+            out[i] = x[i] * x[i]
+
     threading.Thread(target=square_into(x[lo:hi], out[lo:hi]))
     ```
 
     ## Use instead
     ```python
+    @njit(nogil=True)
+    def square_into(x, out):
+        for i in range(x.shape[0]):
+            out[i] = x[i] * x[i]
+
     threading.Thread(target=square_into, args=(x[lo:hi], out[lo:hi]))
     ```
 

@@ -35,8 +35,22 @@ class ThreadsAroundParallel(Rule):
     ```
 
     ## Use instead
-    Call the parallel kernel once, from one thread: `out = square(x)`. Or keep
-    the Python threads and compile a serial kernel with `nogil=True`.
+    Call the parallel kernel once, from one thread; numba spreads the loop over
+    its own threads:
+    ```python
+    out = square(x)
+    ```
+    Or keep the Python threads and compile a serial kernel with `nogil=True`:
+    ```python
+    @njit(nogil=True)
+    def square_into(x, out):
+        for i in range(x.shape[0]):
+            out[i] = x[i] * x[i]
+
+    out = np.empty_like(x)
+    for lo, hi in bounds:
+        threading.Thread(target=square_into, args=(x[lo:hi], out[lo:hi])).start()
+    ```
 
     ## Fix
     None: choosing between the two designs is yours.
