@@ -40,3 +40,11 @@ def invoke(capsys: pytest.CaptureFixture[str], *args: str | Path) -> Run:
         code = 0
     out, err = capsys.readouterr()
     return Run(code, out, err)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def strict_walker() -> None:
+    """The model's walker refuses node types it was not checked against (a libcst upgrade)."""
+    from numbalint.model import walk
+
+    walk.STRICT = True
