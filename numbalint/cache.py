@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from numbalint import __version__
+from numbalint.version import __version__
 from numbalint.files import SourceError, write_atomic
 
 if TYPE_CHECKING:

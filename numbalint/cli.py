@@ -13,7 +13,7 @@ from typing import Sequence
 
 import click
 
-from numbalint import __version__
+from numbalint.version import __version__
 from numbalint.output import FORMATS
 from numbalint.rules import ALL_RULES, find_rule
 

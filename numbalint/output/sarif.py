@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from numbalint import __version__
+from numbalint.version import __version__
 from numbalint.diagnostics import Finding
 from numbalint.output import Context
 
