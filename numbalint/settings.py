@@ -3,10 +3,10 @@
     [tool.numbalint]
     select = ["ALL"]                 # default: every rule
     extend-select = []               # added to select
-    ignore = ["NBL011"]              # codes, kebab-case names, code prefixes or ALL
+    ignore = ["NBL005"]              # codes, kebab-case names, code prefixes or ALL
     exclude = [...]                  # replaces files.DEFAULT_EXCLUDES
     extend-exclude = ["tests/fixtures", "*_pb2.py"]
-    per-file-ignores = { "tests/*" = ["NBL009"] }
+    per-file-ignores = { "tests/*" = ["NBL001"] }
 
 The nearest pyproject.toml at or above the starting folder that has a
 `[tool.numbalint]` table is the configuration; its folder is the project root
@@ -14,8 +14,8 @@ that exclude and per-file-ignores patterns are relative to.
 
 Between selectors the most specific wins (a code or name beats a prefix, a
 longer prefix beats a shorter one, any of them beats ALL); on a tie, ignore
-wins. So `select = ["ALL"]`, `ignore = ["NBL01"]`, `extend-select = ["NBL012"]`
-enables everything but NBL010-NBL018, except NBL012.
+wins. So `select = ["ALL"]`, `ignore = ["NBL00"]`, `extend-select = ["NBL004"]`
+enables NBL004 and every rule from NBL010 on.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ _KEYS: Mapping[str, _Key] = {
     "exclude": _PATTERNS,
     "extend-exclude": _PATTERNS,
     "per-file-ignores": _Key(
-        'a table of glob = [rule codes or names], e.g. { "tests/*" = ["NBL009"] }',
+        'a table of glob = [rule codes or names], e.g. { "tests/*" = ["NBL001"] }',
         _is_per_file_table,
     ),
 }

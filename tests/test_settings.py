@@ -119,7 +119,7 @@ def test_explicit_config_path(tmp_path):
         (
             '[tool.numbalint]\nper-file-ignores = { "a.py" = "NBL001" }\n',
             "pyproject.toml: [tool.numbalint] per-file-ignores: expected a table of glob = "
-            "[rule codes or names], e.g. { \"tests/*\" = [\"NBL009\"] }, got {'a.py': 'NBL001'}",
+            "[rule codes or names], e.g. { \"tests/*\" = [\"NBL001\"] }, got {'a.py': 'NBL001'}",
         ),
         (
             "[tool.numbalint]\nselect = [\n",

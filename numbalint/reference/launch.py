@@ -1,6 +1,7 @@
 """Launchers: split work into chunks and run a nogil kernel on Python threads, correctly.
 
-Pure Python (no numba import): the kernels live in ``kernels.py``.
+This module itself uses no numba (the kernels live in ``kernels.py``), but importing it
+through the ``numbalint.reference`` package loads numba and numpy, as the package does.
 """
 
 from __future__ import annotations
