@@ -44,8 +44,8 @@ class Settings:
     """What to check and how, after the config file and the command line.
 
     `exclude` holds every pattern discovery must apply: the defaults (or the
-    config's `exclude`, which replaces them) plus `extend_exclude`, which is
-    the config's `extend-exclude` and the command line's `--exclude`."""
+    config's `exclude`, which replaces them), the config's `extend-exclude`
+    and the command line's `--exclude`."""
 
     root: Path
     config_path: Path | None = None
@@ -53,7 +53,6 @@ class Settings:
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
-    extend_exclude: tuple[str, ...] = ()
     per_file_ignores: PerFileIgnores = ()
     # Where each selector from the config file was written, for error messages;
     # a selector not in here came from the command line.
@@ -91,12 +90,6 @@ _KEYS: Mapping[str, _Key] = {
 }
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest pyproject.toml at or above `start` with a [tool.numbalint] table."""
-    located = _locate(start)
-    return located[0] if located else None
-
-
 def load_settings(
     start: Path,
     *,
@@ -124,7 +117,6 @@ def load_settings(
         extend_select=(*table.get("extend-select", ()), *_split(extend_select)),
         ignore=(*table.get("ignore", ()), *_split(ignore)),
         exclude=base_exclude + extend_exclude,
-        extend_exclude=extend_exclude,
         per_file_ignores=tuple(
             (glob, tuple(codes)) for glob, codes in table.get("per-file-ignores", {}).items()
         ),

@@ -6,7 +6,6 @@ from numbalint.files import DEFAULT_EXCLUDES
 from numbalint.settings import (
     ConfigError,
     Settings,
-    find_config,
     load_settings,
     resolve_per_file_ignores,
     resolve_selection,
@@ -39,13 +38,13 @@ def selection(**fields) -> frozenset[str]:
     return resolve_selection(Settings(root=Path("."), **fields), RULES)
 
 
-def test_find_config_takes_nearest_file_with_our_table(tmp_path):
+def test_the_config_is_the_nearest_file_with_our_table(tmp_path):
     outer = write_config(tmp_path, "[tool.numbalint]\nignore = []\n")
     write_config(tmp_path / "pkg", "[project]\nname = 'x'\n")
     (tmp_path / "pkg" / "sub").mkdir()
-    assert find_config(tmp_path / "pkg" / "sub") == outer
+    assert load_settings(tmp_path / "pkg" / "sub").config_path == outer
     inner = write_config(tmp_path / "pkg", "[tool.numbalint]\n")
-    assert find_config(tmp_path / "pkg" / "sub") == inner
+    assert load_settings(tmp_path / "pkg" / "sub").config_path == inner
 
 
 def test_no_config_means_defaults_rooted_at_cwd(tmp_path):
@@ -73,7 +72,6 @@ per-file-ignores = { "tests/*" = ["NBL001"] }
     assert settings.config_path == path
     assert settings.select == ("NBL00",)
     assert settings.exclude == (*DEFAULT_EXCLUDES, "tests/fixtures")
-    assert settings.extend_exclude == ("tests/fixtures",)
     assert settings.per_file_ignores == (("tests/*", ("NBL001",)),)
     assert resolve_selection(settings, RULES) == {"NBL001", "NBL004", "NBL012"}
 
@@ -155,7 +153,7 @@ def test_explicit_config_without_our_table(tmp_path):
 
 def test_unrelated_broken_pyproject_is_skipped(tmp_path):
     write_config(tmp_path / "pkg", "[project\n")
-    assert find_config(tmp_path / "pkg") is None
+    assert load_settings(tmp_path / "pkg").config_path is None
 
 
 @pytest.mark.parametrize(
