@@ -18,7 +18,7 @@ import libcst as cst
 from numbalint.diagnostics import Diagnostic, FileError, Finding, Fix, FixSummary
 from numbalint.files import SourceError, read_bytes, write_atomic
 from numbalint.model import KernelLookup, ModuleModel
-from numbalint.positions import positions
+from numbalint.positions import Positions
 from numbalint.project import Dependencies
 from numbalint.results import FileResult
 from numbalint.rules import ALL_RULES, NAME_TO_CODE
@@ -130,13 +130,14 @@ def locate(
         return []
     from numbalint.fixes import summarise_fix
 
-    where = positions(module)
+    replaced = [r.old for d in diagnostics if d.fix and with_fixes for r in d.fix.replacements]
+    where = Positions(module, [*(d.node for d in diagnostics), *replaced])
     findings = [
         Finding(path, where(d.node), d.code, d.name, d.severity, d.message,
                 summarise_fix(module, d.fix, where) if d.fix and with_fixes else None)
         for d in diagnostics
     ]
-    kept = {id(f) for f in filter_suppressed(findings, module.code, name_to_code=NAME_TO_CODE)}
+    kept = {id(f) for f in filter_suppressed(findings, where.code, name_to_code=NAME_TO_CODE)}
     return [(d, f) for d, f in zip(diagnostics, findings) if id(f) in kept]
 
 

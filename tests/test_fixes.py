@@ -5,7 +5,7 @@ import pytest
 
 from numbalint.diagnostics import Diagnostic, Fix, Replacement
 from numbalint.fixes import apply_fixes, fix_until_stable, summarise_fix, unified_diff
-from numbalint.positions import positions
+from numbalint.positions import Positions
 
 
 def names(module: cst.Module, value: str) -> list[cst.Name]:
@@ -165,7 +165,7 @@ def test_summary_edits_reproduce_the_fix_as_text():
     decorator = module.body[1].decorators[0]
     new = decorator.with_changes(decorator=cst.parse_expression("numba.njit(nogil=True)"))
     fix = Fix("add nogil", "safe", (Replacement(decorator, new),))
-    summary = summarise_fix(module, fix, positions(module))
+    summary = summarise_fix(module, fix, Positions(module, [decorator]))
     (edit,) = summary.edits
     lines = source.splitlines(keepends=True)
     span = edit.span
