@@ -8,6 +8,7 @@ stages knows anything about a particular rule.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -89,10 +90,44 @@ class Finding:
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.line, self.span.column, self.code)
 
+    @property
+    def title(self) -> str:
+        """The message's first sentence: what goes wrong, standing alone."""
+        return split_message(self.message)[0]
+
+    @property
+    def help(self) -> str:
+        """The rest of the message: why it matters and what to write instead."""
+        return split_message(self.message)[1]
+
+
+# A backtick span, or a sentence end: '.', '!' or '?' before whitespace or the end.
+_CODE_OR_SENTENCE_END = re.compile(r"`[^`]*`|[.!?](?=\s|$)")
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """(first sentence, rest): split at the first sentence end outside backticks,
+    so that `x = ...` or `a.b` in quoted code never ends a sentence."""
+    for match in _CODE_OR_SENTENCE_END.finditer(message):
+        if not match.group().startswith("`"):
+            return message[: match.end()], message[match.end() :].strip()
+    return message, ""
+
 
 @dataclass(frozen=True)
 class FileError:
-    """A file (or path) that could not be checked, said in one line for people."""
+    """A file (or path) that could not be checked, said in one line for people.
+
+    `line` and `column` (1-based) say where, when known (a syntax error)."""
 
     path: str
     message: str
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def location(self) -> str:
+        """`path`, or `path:line:col` when the place in the file is known."""
+        if self.line is None:
+            return self.path
+        return f"{self.path}:{self.line}:{self.column or 1}"

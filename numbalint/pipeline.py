@@ -61,7 +61,7 @@ def check_file(task: Task) -> FileResult:
     except SourceError as error:
         return FileResult(task.path, error=error.file_error)
     if not MAY_MATTER.search(data):
-        return FileResult(task.path)
+        return FileResult(task.path, skipped=True)
     return check_bytes(task, data)
 
 
@@ -93,14 +93,13 @@ def _syntax_error(path: str, data: bytes, error: cst.ParserSyntaxError) -> FileE
     try:
         compile(data, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python:
-        where = f"{path}:{python.lineno}:{python.offset or 1}"
-        return FileError(where, f"cannot parse: {python.msg} (fix the syntax, then lint again)")
+        return FileError(path, f"cannot parse: {python.msg} (fix the syntax, then lint again)",
+                         python.lineno, python.offset or 1)
     except (ValueError, RecursionError, MemoryError):
         pass
     # Python accepts it: syntax newer than the libcst we run on.
-    where = f"{path}:{error.raw_line}:{error.raw_column + 1}"
-    return FileError(where, f"cannot parse this file with libcst {_libcst_version()} ({error.message}); "
-                            "upgrading libcst may help")
+    return FileError(path, f"cannot parse this file with libcst {_libcst_version()} ({error.message}); "
+                           "upgrading libcst may help", error.raw_line, error.raw_column + 1)
 
 
 def _libcst_version() -> str:

@@ -22,6 +22,7 @@ class FileResult:
     imports: tuple[str, ...] = ()  # qualified names the module imports
     fixed: tuple[str, ...] = ()  # messages of the fixes applied
     diff: str = ""
+    skipped: bool = False  # not parsed: it cannot involve numba or threads
 
 
 @dataclass

@@ -137,3 +137,20 @@ def test_sarif_has_rules_and_results():
 def test_file_errors_one_per_line():
     errors = [FileError("x.py", "permission denied"), FileError("y", "no such file or directory")]
     assert format_file_errors(errors) == "x.py: permission denied\ny: no such file or directory"
+
+
+@pytest.mark.parametrize(("message", "title", "help_text"), [
+    ("kernel `f` takes 1 argument. It raises TypeError.", "kernel `f` takes 1 argument.", "It raises TypeError."),
+    ("`numba.x = ...` replaces it. Call it: numba.x(...).", "`numba.x = ...` replaces it.", "Call it: numba.x(...)."),
+    ("read .result() or f.done() first! Then go on.", "read .result() or f.done() first!", "Then go on."),
+    ("one sentence, no full stop", "one sentence, no full stop", ""),
+])
+def test_a_message_splits_into_title_and_help_at_the_first_sentence_end(message, title, help_text):
+    found = finding(message=message)
+    assert (found.title, found.help) == (title, help_text)
+
+
+def test_a_file_error_says_where_when_it_knows():
+    assert FileError("x.py", "cannot parse", 3, 7).location == "x.py:3:7"
+    assert FileError("x.py", "permission denied").location == "x.py"
+    assert format_file_errors([FileError("x.py", "cannot parse", 3, 7)]) == "x.py:3:7: cannot parse"

@@ -39,14 +39,17 @@ def test_a_syntax_error_names_the_place(tmp_path: Path) -> None:
     path.write_text("import numba\nx = (1,\n")
     result = check_file(Task(str(path), ALL_CODES))
     assert result.error is not None
-    assert result.error.path == f"{path}:2:5"
+    assert (result.error.path, result.error.line, result.error.column) == (str(path), 2, 5)
+    assert result.error.location == f"{path}:2:5"
     assert result.error.message == "cannot parse: '(' was never closed (fix the syntax, then lint again)"
 
 
 def test_files_without_numba_or_threads_are_not_parsed(tmp_path: Path) -> None:
     path = tmp_path / "plain.py"
     path.write_text("x = (1,\n")  # a syntax error nobody pays to find
-    assert check_file(Task(str(path), ALL_CODES)).error is None
+    result = check_file(Task(str(path), ALL_CODES))
+    assert result.error is None
+    assert result.skipped
 
 
 def test_a_bug_in_a_rule_costs_one_file_not_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,3 +91,9 @@ def test_a_file_that_takes_too_long_costs_one_file(tmp_path: Path, monkeypatch: 
     assert [Path(e.path).name for e in report.errors] == ["slow.py"]
     assert "took over 1 s" in report.errors[0].message
     assert {(Path(f.path).name, f.code) for f in report.findings} == {("fine.py", "NBL001"), ("fine.py", "NBL004")}
+
+
+def test_a_parsed_file_is_not_counted_as_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "k.py"
+    path.write_text(BUGGY)
+    assert not check_file(Task(str(path), ALL_CODES)).skipped

@@ -60,8 +60,8 @@ def applicable(finding: Finding, context: Context) -> bool:
 
 
 def format_file_errors(errors: Sequence[FileError]) -> str:
-    """One `path: message` line per file that could not be checked (for stderr)."""
-    return "\n".join(f"{error.path}: {error.message}" for error in errors)
+    """One `path[:line:col]: message` line per file that could not be checked (for stderr)."""
+    return "\n".join(f"{error.location}: {error.message}" for error in errors)
 
 
 def use_color(stream: TextIO) -> bool:
