@@ -27,7 +27,7 @@ class FixOutcome:
     """The fixed module, what was applied, and the diagnostics left in it."""
 
     module: cst.Module
-    applied: tuple[str, ...]  # the messages of the fixes that went in
+    applied: tuple[str, ...]  # the messages of the edits that went in, one per edit
     remaining: tuple[Diagnostic, ...]
     rounds: int
 
@@ -150,11 +150,25 @@ def fix_until_stable(
             break
         if compiles and not _compiles(reparsed.bytes):
             break
-        done_ids = {id(fix) for fix in done}
-        applied.extend(fix.message for _, fix in wanted if id(fix) in done_ids)
+        applied.extend(_distinct_edits(done))
         module, rounds = reparsed, rounds + 1
         diagnostics = tuple(lint(module))
     return FixOutcome(module, tuple(applied), diagnostics, rounds)
+
+
+def _distinct_edits(done: Sequence[Fix]) -> list[str]:
+    """The messages of the edits made, one per edit: fixes of several findings
+    that replace the same nodes (four launches asking for `nogil=True` on one
+    decorator) merged into one edit when applied, so they are listed once."""
+    seen: set[frozenset[int]] = set()
+    messages = []
+    for fix in done:
+        # Accepted replacements of the same node are equal (unequal ones conflict).
+        nodes = frozenset(id(replacement.old) for replacement in fix.replacements)
+        if nodes not in seen:
+            seen.add(nodes)
+            messages.append(fix.message)
+    return messages
 
 
 def _reparse(module: cst.Module) -> cst.Module | None:
