@@ -70,7 +70,7 @@ class ArgsNotTuple(Rule):
                       "safe" if isinstance(value, _NEVER_TUPLES) else "unsafe",
                       (Replacement(value, as_tuple(value)),))
             yield self.report(value, (
-                f"args={code} is not a tuple, just parentheses: {launch.api} unpacks the value itself "
-                f"as the argument list (an array gives one argument per element, a number raises "
-                f"TypeError in the thread). Write args={code[:-1]},)."
+                f"`args={code}` is not a tuple, just parentheses, so {launch.api} unpacks the value itself "
+                f"as the argument list. An array gives one argument per element; a number raises "
+                f"TypeError in the thread. Write `args={code[:-1]},)`."
             ), fix)

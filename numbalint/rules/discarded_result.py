@@ -60,7 +60,7 @@ class DiscardedResult(Rule):
             "Timer": "a Timer discards what its function returns",
         }.get(api, f"the result of {api}() is never read")
         return (
-            f"kernel `{kernel}` returns a new value, but it is thrown away{via_suffix(via)}: {how}, "
-            "so the output you read afterwards was never written. Have the kernel write into an "
+            f"kernel `{kernel}` returns a new value{via_suffix(via)}, but {how}. "
+            "The output you read afterwards was never written. Have the kernel write into an "
             "output argument, or keep the futures and read .result()."
         )

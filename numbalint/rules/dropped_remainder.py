@@ -57,10 +57,10 @@ class DroppedRemainder(Rule):
         for bound in model.chunks.unfinished_bounds():
             total, parts = model.code(bound.total), model.code(bound.parts)
             message = (
-                f"the last part ends at `{model.code(bound.node)}`, which is {parts} * ({total} // {parts}), "
-                f"not {total}: the last {total} % {parts} items are never processed (no error, the output "
-                f"keeps whatever it held). End the last part at {total}, or use ceil division with min(..., "
-                f"{total}), or np.array_split."
+                f"the last part ends at `{model.code(bound.node)}`, so the last `{total} % {parts}` items "
+                f"are never processed. That bound is `{parts} * ({total} // {parts})`, not `{total}`; nothing "
+                f"fails, and the output keeps whatever it held there. End the last part at `{total}`, or use "
+                f"ceil division with `min(..., {total})`, or `np.array_split`."
             )
             yield self.report(bound.node, message, _fix(model, bound))
 

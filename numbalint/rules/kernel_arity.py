@@ -77,8 +77,8 @@ class KernelArity(Rule):
     @staticmethod
     def _message(kernel: str, problem: str, where: str) -> str:
         return (
-            f"kernel `{kernel}` {problem} by {where}: it raises TypeError at run time, and on a "
-            "thread the error is only printed while the main thread goes on with unwritten output. "
-            "Pass exactly the kernel's parameters."
+            f"kernel `{kernel}` {problem} by {where}, which raises TypeError at run time. "
+            "On a thread the error is only printed, while the main thread goes on with unwritten "
+            "output. Pass exactly the kernel's parameters."
         )
 

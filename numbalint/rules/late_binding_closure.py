@@ -80,9 +80,10 @@ class LateBindingClosure(Rule):
     @staticmethod
     def _message(what: str, names: list[str]) -> str:
         return (
-            f"{what} reads {quoted(names)} when the thread runs, not when it is created: by then "
-            "the loop has rebound them, so threads may all work on the same (last) values. "
-            f"Pass them with args=, or bind them now as defaults ({_defaults(names)})."
+            f"{what} reads {quoted(names)} when the thread runs, after the loop may have rebound "
+            f"{'it' if len(names) == 1 else 'them'}. "
+            "Threads may all work on the same (last) values instead of their own. "
+            f"Pass them with `args=`, or bind them now as defaults (`{_defaults(names)}`)."
         )
 
 

@@ -59,8 +59,8 @@ class MissingNogil(Rule):
         where = f" (defined in {kernel.origin})" if kernel.origin else ""
         return (
             f"kernel `{kernel.name}`{where} is launched from threads{via_suffix(via)} but compiled without "
-            "nogil=True: it holds the GIL while it runs, so the threads take turns and nothing runs "
-            "in parallel. Add nogil=True to its decorator."
+            "`nogil=True`, so the threads take turns instead of running in parallel. The kernel holds "
+            "the GIL while it runs. Add `nogil=True` to its decorator."
         )
 
 

@@ -58,9 +58,9 @@ class NumbaFunctionAssigned(Rule):
             target = assignment.target
             shown = model.code(target)
             message = (
-                f"`{shown} = ...` replaces numba's {function} for the whole process instead of calling "
-                f"it: nothing is set, and every later call of it fails with TypeError "
-                f"('... object is not callable'). Call it: {shown}(...)."
+                f"`{shown} = ...` replaces numba's `{function}` for the whole process instead of calling "
+                f"it. Nothing is set, and every later call of it fails with TypeError "
+                f"(`'...' object is not callable`). Call it: `{shown}(...)`."
             )
             yield self.report(target, message, _fix(assignment.statement, target, function))
 

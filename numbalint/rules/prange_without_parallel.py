@@ -58,8 +58,8 @@ class PrangeWithoutParallel(Rule):
     @staticmethod
     def _message(kernel: Kernel) -> str:
         return (
-            f"`prange` in kernel `{kernel.name}`, which is compiled without parallel=True: numba runs "
-            "this loop like `range`, on one thread, with no warning. Add parallel=True to the "
-            "decorator (if the iterations are independent), or write `range`."
+            f"`prange` in kernel `{kernel.name}` runs serially: the kernel is compiled without "
+            "`parallel=True`. Numba runs this loop like `range`, on one thread, with no warning. Add "
+            "`parallel=True` to the decorator (if the iterations are independent), or write `range`."
         )
 

@@ -66,7 +66,7 @@ class TargetCalled(Rule):
                 continue
             message = (
                 f"`{model.code(target)}` runs kernel `{kernel.name}` now, in this thread, and hands its "
-                f"return value to {launch.api} as the function to run: the work is serial and the thread "
+                f"return value to {launch.api} as the function to run. The work is serial, and the thread "
                 f"fails or does nothing. Pass the kernel and its arguments separately."
             )
             yield self.report(launch.node, message, _fix(launch, target))

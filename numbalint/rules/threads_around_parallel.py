@@ -67,8 +67,8 @@ class ThreadsAroundParallel(Rule):
     @staticmethod
     def _message(kernel: str, via: str) -> str:
         return (
-            f"parallel kernel `{kernel}` is launched from Python threads{via_suffix(via)}: with the workqueue "
-            "threading layer the process aborts (\"Concurrent access has been detected\"), with omp/tbb "
-            "each thread starts its own team and the cores are oversubscribed. Call it once from one "
-            "thread, or drop parallel=True and use nogil=True."
+            f"parallel kernel `{kernel}` is launched from Python threads{via_suffix(via)}, which crashes "
+            "or oversubscribes the cores. With the workqueue threading layer the process aborts "
+            "(\"Concurrent access has been detected\"); with omp/tbb each thread starts its own team "
+            "of threads. Call it once from one thread, or drop `parallel=True` and use `nogil=True`."
         )
