@@ -52,8 +52,15 @@ Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not b
 
 @cli.command(_LINT, cls=_LintCommand, hidden=True, epilog=_EPILOG, context_settings={"max_content_width": 100})
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--output-format", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="How to print findings.")
+@click.option("--output-format", type=click.Choice(FORMATS),
+              help="How to print findings [default: full on a terminal, else concise].")
+@click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of stdout.")
+@click.option("--statistics", is_flag=True, help="Print how many findings each rule made instead of the findings.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means a file could not be checked).")
+@click.option("-q", "--quiet", count=True, help="Print findings only, no summary; -qq prints nothing.")
+@click.option("--silent", is_flag=True, help="Print nothing; the exit status tells (same as -qq).")
+@click.option("-v", "--verbose", is_flag=True, help="Say on stderr which configuration was read, the file counts and the time.")
 @click.option("--select", multiple=True, metavar="RULES", help="Only these rules (codes, names, prefixes, ALL; comma-separated).")
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to leave out.")
@@ -70,7 +77,13 @@ Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not b
 @click.version_option(__version__, "--version", prog_name="numbalint")
 def check(
     paths: tuple[str, ...],
-    output_format: str,
+    output_format: str | None,
+    output_file: Path | None,
+    statistics: bool,
+    exit_zero: bool,
+    quiet: int,
+    silent: bool,
+    verbose: bool,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -88,13 +101,15 @@ def check(
     if list_rules:
         click.echo(_rule_table() if output_format != "json" else _rule_json())
         return
-    from numbalint.session import LintRequest, lint
+    from numbalint.session import SILENT, LintRequest, lint
 
     request = LintRequest(
         paths=paths or (".",), output_format=output_format, select=select or None,
         extend_select=extend_select, ignore=ignore, exclude=exclude, config=config_path,
         fix="off" if not (fix or diff) else ("unsafe" if unsafe_fixes else "safe"), diff=diff,
         show_fixes=show_fixes, cache=not no_cache, jobs=jobs, unsafe_fixes=unsafe_fixes,
+        statistics=statistics, output_file=output_file, exit_zero=exit_zero,
+        quiet=SILENT if silent else min(quiet, SILENT), verbose=verbose,
     )
     sys.exit(lint(request))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -10,19 +11,21 @@ from typing import Callable
 import click
 
 from numbalint.cache import Cache
-from numbalint.files import discover
-from numbalint.output import format_file_errors, render, use_color
-from numbalint.rules import ALL_RULES, RULE_IDS
+from numbalint.diagnostics import FileError
+from numbalint.files import describe, discover
+from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, render_statistics, use_color
+from numbalint.rules import RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
 from numbalint.settings import ConfigError, Settings, load_settings, resolve_per_file_ignores, resolve_selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+QUIET, SILENT = 1, 2  # levels of LintRequest.quiet
 
 
 @dataclass(frozen=True)
 class LintRequest:
     paths: tuple[str, ...]
-    output_format: str = "text"
+    output_format: str | None = None  # None: full on a terminal, else concise
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -34,30 +37,39 @@ class LintRequest:
     unsafe_fixes: bool = False
     cache: bool = True
     jobs: int | None = None
+    statistics: bool = False
+    output_file: Path | None = None
+    exit_zero: bool = False  # exit 0 on findings (not on files that could not be checked)
+    quiet: int = 0  # QUIET: findings only, no summary; SILENT: nothing at all
+    verbose: bool = False  # say on stderr what was read and how long it took
 
 
 def lint(request: LintRequest) -> int:
     """Run the request, print the report, return the exit status."""
+    started = time.perf_counter()
     try:
         settings = load_settings(_start(request.paths), select=request.select, ignore=request.ignore,
                                  extend_select=request.extend_select, exclude=request.exclude,
                                  config=request.config)
         enabled_for = _enabled_for(settings)
     except ConfigError as error:
-        click.echo(f"numbalint: error: {error}", err=True)
+        _say(request, f"numbalint: error: {error}")
         return EXIT_ERROR
     files, path_errors = discover(request.paths, exclude=settings.exclude, root=settings.root)
     use_cache = request.cache and request.fix == "off"
     report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs,
                                    Cache(settings.root) if use_cache else None))
-    errors = path_errors + report.errors
-    _print(request, report, len(files), len(errors))
-    if errors:
-        click.echo(format_file_errors(errors), err=True)
+    outcome = _outcome(report, path_errors)
+    if request.verbose:
+        _explain(request, settings, len(files), outcome, time.perf_counter() - started)
+    try:
+        _print(request, report, outcome)
+    except OSError as error:
+        _say(request, f"numbalint: error: cannot write {request.output_file}: {describe(error)}")
         return EXIT_ERROR
-    if request.diff:
-        return EXIT_FINDINGS if any(r.diff for r in report.results) else EXIT_CLEAN
-    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+    if outcome.errors:
+        _say(request, format_file_errors(outcome.errors))
+    return _exit_status(request, report, outcome)
 
 
 def _start(paths: tuple[str, ...]) -> Path:
@@ -72,17 +84,75 @@ def _enabled_for(settings: Settings) -> Callable[[str], frozenset[str]]:
     return lambda path: enabled - ignored_in(path)
 
 
-def _print(request: LintRequest, report: Report, files_checked: int, unchecked: int) -> None:
+def _outcome(report: Report, path_errors: list[FileError]) -> Outcome:
+    readable = [result for result in report.results if result.error is None]
+    return Outcome(
+        report.findings,
+        path_errors + report.errors,
+        files_checked=sum(not result.skipped for result in readable),
+        files_skipped=sum(result.skipped for result in readable),
+        edits_applied=report.fixed,
+    )
+
+
+def _exit_status(request: LintRequest, report: Report, outcome: Outcome) -> int:
+    if outcome.errors:
+        return EXIT_ERROR
+    if request.exit_zero:
+        return EXIT_CLEAN
     if request.diff:
-        click.echo("".join(r.diff for r in report.results), nl=False)
+        return EXIT_FINDINGS if any(r.diff for r in report.results) else EXIT_CLEAN
+    return EXIT_FINDINGS if outcome.findings else EXIT_CLEAN
+
+
+def _print(request: LintRequest, report: Report, outcome: Outcome) -> None:
+    if request.diff:
+        if request.quiet < SILENT:
+            click.echo("".join(r.diff for r in report.results), nl=False)
         return
+    fmt = request.output_format or ("full" if request.output_file is None and sys.stdout.isatty() else "concise")
     if request.show_fixes:
-        for result in report.results:
-            for message in result.fixed:
-                click.echo(f"{result.path}: fixed: {message}")
-    rules = [(r.code, r.name, r.summary, r.documentation()) for r in ALL_RULES]
-    text = render(request.output_format, report.findings, files_checked=files_checked,
-                  unchecked=unchecked, fixed=report.fixed, unsafe_fixes=request.unsafe_fixes,
-                  color=use_color(sys.stdout), rules=rules if request.output_format == "sarif" else ())
-    if text:
+        # Beside a report for people; on stderr when stdout must stay parsable.
+        listing = _applied_edits(report)
+        if listing and request.quiet < SILENT:
+            click.echo(listing, err=fmt not in HUMAN_FORMATS or request.output_file is not None)
+    text = _report(request, fmt, outcome)
+    if request.output_file is not None:
+        request.output_file.parent.mkdir(parents=True, exist_ok=True)
+        request.output_file.write_text(text + "\n" if text else "", encoding="utf-8")
+    elif text and request.quiet < SILENT:
         click.echo(text)
+
+
+def _report(request: LintRequest, fmt: str, outcome: Outcome) -> str:
+    from numbalint.output.rule_docs import rule_infos
+
+    context = Context(
+        unsafe_fixes=request.unsafe_fixes,
+        color=request.output_file is None and use_color(sys.stdout),
+        summary=request.quiet < QUIET,
+        rules=rule_infos() if fmt == "sarif" else (),
+    )
+    if request.statistics:
+        return render_statistics(fmt, outcome, context)
+    return render(fmt, outcome, context)
+
+
+def _applied_edits(report: Report) -> str:
+    return "\n".join(f"{result.path}: fixed: {message}" for result in report.results for message in result.fixed)
+
+
+def _explain(request: LintRequest, settings: Settings, found: int, outcome: Outcome, seconds: float) -> None:
+    """-v: which configuration was read, what happened to the files, how long it took."""
+    config = settings.config_path or "none found, the defaults apply"
+    _say(request, f"numbalint: configuration: {config}")
+    _say(request, f"numbalint: {found} files found: {outcome.files_checked} checked, "
+                  f"{outcome.files_skipped} skipped (no numba or threads), "
+                  f"{len(outcome.errors)} could not be checked")
+    _say(request, f"numbalint: done in {seconds:.2f} s")
+
+
+def _say(request: LintRequest, line: str) -> None:
+    """A line on stderr, unless --silent."""
+    if request.quiet < SILENT:
+        click.echo(line, err=True)

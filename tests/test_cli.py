@@ -124,7 +124,7 @@ def test_text_output_is_path_line_col_code_name_message_then_a_summary(numbalint
     lines = run.out.splitlines()
     assert "kernel `kernel` takes 1 argument" in lines[0]
     assert " [*] " in lines[1]  # NBL004 has a safe fix
-    assert lines[-1] == "Found 2 problems in 1 file (1 fixable with --fix)."
+    assert lines[-1] == "Found 2 problems in 1 file (1 fixable with --fix). Checked 1 file."
     # Nothing but finding lines, a blank line and the summary.
     assert len(lines) == 4 and lines[2] == ""
 
@@ -132,7 +132,7 @@ def test_text_output_is_path_line_col_code_name_message_then_a_summary(numbalint
 def test_clean_file_exits_0_with_a_summary(numbalint_cli, project):
     write(project / "k.py", CLEAN)
     run = numbalint_cli("k.py")
-    assert (run.code, run.out, run.err) == (0, "All checks passed (1 file checked).\n", "")
+    assert (run.code, run.out, run.err) == (0, "All checks passed. Checked 1 file.\n", "")
 
 
 def test_findings_from_several_files_are_sorted_by_path(numbalint_cli, project):
@@ -141,7 +141,7 @@ def test_findings_from_several_files_are_sorted_by_path(numbalint_cli, project):
     run = numbalint_cli("b.py", "a.py", "--select", "NBL001")
     assert run.code == 1
     assert [path for path, *_ in text_findings(run)] == ["a.py", "b.py"]
-    assert run.out.splitlines()[-1] == "Found 2 problems in 2 files."
+    assert run.out.splitlines()[-1] == "Found 2 problems in 2 files. Checked 2 files."
 
 
 def test_unparsable_file_is_one_line_and_other_files_are_still_checked(numbalint_cli, project):
@@ -172,12 +172,16 @@ def test_summary_does_not_claim_success_for_a_file_that_could_not_be_checked(num
 # -- machine formats --------------------------------------------------------------
 
 
-def test_json_is_one_array_of_findings_and_nothing_else(numbalint_cli, project):
+def test_json_is_one_object_of_findings_errors_and_summary_and_nothing_else(numbalint_cli, project):
     write(project / "k.py", BUGGY)
     run = numbalint_cli("--output-format", "json", "k.py")
     assert run.code == 1
     assert run.err == ""
-    findings = json.loads(run.out)  # the whole of stdout is the array
+    document = json.loads(run.out)  # the whole of stdout is the object
+    assert list(document) == ["findings", "errors", "summary"]
+    assert document["errors"] == []
+    assert document["summary"]["files_checked"] == 1
+    findings = document["findings"]
     assert isinstance(findings, list) and len(findings) == 2
     for finding in findings:
         assert JSON_KEYS <= finding.keys()
@@ -200,11 +204,12 @@ def test_json_is_one_array_of_findings_and_nothing_else(numbalint_cli, project):
     assert any("nogil=True" in edit["content"] for edit in fix["edits"])
 
 
-def test_json_for_a_clean_run_is_an_empty_array(numbalint_cli, project):
+def test_json_for_a_clean_run_has_no_findings_and_no_errors(numbalint_cli, project):
     write(project / "k.py", CLEAN)
     run = numbalint_cli("k.py", "--output-format", "json")
     assert run.code == 0
-    assert json.loads(run.out) == []
+    document = json.loads(run.out)
+    assert (document["findings"], document["errors"]) == ([], [])
 
 
 def test_json_stdout_stays_parsable_when_a_file_cannot_be_checked(numbalint_cli, project):
@@ -212,8 +217,10 @@ def test_json_stdout_stays_parsable_when_a_file_cannot_be_checked(numbalint_cli,
     write(project / "k.py", BUGGY)
     run = numbalint_cli("--output-format", "json", "broken.py", "k.py")
     assert run.code == 2
-    assert {finding["code"] for finding in json.loads(run.out)} == {"NBL001", "NBL004"}
-    assert_one_clear_line(run, "broken.py")
+    document = json.loads(run.out)
+    assert {finding["code"] for finding in document["findings"]} == {"NBL001", "NBL004"}
+    assert [(error["path"], error["line"], error["column"]) for error in document["errors"]] == [("broken.py", 2, 7)]
+    assert_one_clear_line(run, "broken.py:2:7")
 
 
 def test_github_format_is_one_annotation_per_finding(numbalint_cli, project):
@@ -542,7 +549,7 @@ def test_options_work_before_and_after_paths(numbalint_cli, project):
     after = numbalint_cli("k.py", "--select", "NBL001", "--output-format", "json")
     between = numbalint_cli("--select", "NBL001", "k.py", "--output-format", "json")
     assert before == after == between
-    assert [finding["code"] for finding in json.loads(before.out)] == ["NBL001"]
+    assert [finding["code"] for finding in json.loads(before.out)["findings"]] == ["NBL001"]
 
 
 def test_default_path_is_the_current_folder(numbalint_cli, project):
@@ -633,16 +640,16 @@ def test_python_dash_m_numbalint_end_to_end(project):
         ("k.py", LAUNCH_LINE, LAUNCH_COLUMN, "NBL001", "kernel-arity"),
         ("k.py", LAUNCH_LINE, LAUNCH_COLUMN, "NBL004", "missing-nogil"),
     ]
-    assert run.out.splitlines()[-1] == "Found 2 problems in 1 file (1 fixable with --fix)."
+    assert run.out.splitlines()[-1] == "Found 2 problems in 1 file (1 fixable with --fix). Checked 2 files."
     clean = run_module("ok.py", cwd=project)
-    assert (clean.code, clean.out, clean.err) == (0, "All checks passed (1 file checked).\n", "")
+    assert (clean.code, clean.out, clean.err) == (0, "All checks passed. Checked 1 file.\n", "")
 
 
 def test_python_dash_m_numbalint_json_and_usage_error(project):
     write(project / "k.py", BUGGY)
     run = run_module("--output-format", "json", "k.py", cwd=project)
     assert run.code == 1
-    assert {finding["code"] for finding in json.loads(run.out)} == {"NBL001", "NBL004"}
+    assert {finding["code"] for finding in json.loads(run.out)["findings"]} == {"NBL001", "NBL004"}
     bad = run_module("--output-format", "xml", "k.py", cwd=project)
     assert bad.code == 2
     assert_one_clear_line(bad, "'xml'")

@@ -115,7 +115,7 @@ def numbalint(capsys, *args: str | Path) -> tuple[int, str, str]:
 def findings(capsys, path: Path) -> list[dict]:
     code, out, err = numbalint(capsys, "--output-format", "json", path)
     assert code in (0, 1), err
-    return json.loads(out)
+    return json.loads(out)["findings"]
 
 
 def fixable(finding: dict, mode: str) -> bool:
@@ -362,16 +362,35 @@ def test_show_fixes_lists_what_was_applied_and_the_summary_counts(tmp_path, caps
         f"{path}: fixed: Bind start=start, end=end as default arguments",
         f"{path}: fixed: Add nogil=True to `calculate_squares`'s decorator",
     ])
-    assert out.rstrip().endswith("Fixed 2 problems. Found 4 problems in 1 file (1 fixable with --unsafe-fixes).")
+    assert out.rstrip().endswith("Applied 2 edits. Found 4 problems in 1 file (1 fixable with --unsafe-fixes). "
+                                 "Checked 1 file.")
     code, out, _ = numbalint(capsys, "--fix", "--unsafe-fixes", "--show-fixes", path)
     assert f"{path}: fixed: End the last part at the total" in out
-    assert out.rstrip().endswith("Fixed 1 problem. Found 3 problems in 1 file.")
+    assert out.rstrip().endswith("Applied 1 edit. Found 3 problems in 1 file. Checked 1 file.")
+
+
+def test_show_fixes_lists_an_edit_once_however_many_findings_asked_for_it(tmp_path, capsys):
+    # Two timers launch one kernel: both findings ask for nogil=True on its one decorator.
+    path = copy_fixture(tmp_path, "NBL004/bad_timer_partial.py")
+    code, out, _ = numbalint(capsys, "--fix", "--show-fixes", path)
+    assert code == 0
+    assert [line for line in out.splitlines() if ": fixed: " in line] == [
+        f"{path}: fixed: Add nogil=True to `fill_ramp`'s decorator"]
+    assert out.rstrip().endswith("Applied 1 edit. All checks passed. Checked 1 file.")
+
+
+def test_two_edits_with_the_same_message_are_both_listed(tmp_path, capsys):
+    path = copy_fixture(tmp_path, "NBL008/bad_timer_apply_async_paren.py")
+    code, out, _ = numbalint(capsys, "--fix", "--unsafe-fixes", "--show-fixes", path)
+    listed = [line for line in out.splitlines() if ": fixed: " in line]
+    assert listed == [f"{path}: fixed: Add the comma that makes a one-element tuple"] * 2
+    assert "Applied 2 edits." in out
 
 
 def test_without_show_fixes_only_the_count_is_said(tmp_path, capsys):
     path = copy_fixture(tmp_path, "NBL007/bad_submit_timer_called.py")
     code, out, _ = numbalint(capsys, "--fix", path)
-    assert (code, out) == (0, "Fixed 2 problems. All checks passed (1 file checked).\n")
+    assert (code, out) == (0, "Applied 2 edits. All checks passed. Checked 1 file.\n")
 
 
 def test_text_output_marks_fixable_findings(tmp_path, capsys):
@@ -381,7 +400,7 @@ def test_text_output_marks_fixable_findings(tmp_path, capsys):
     unmarked = {m.group(1) for m in re.finditer(r"(NBL\d{3}) \[[a-z-]+\] (?!\[\*\])", out)}
     assert marked == {"NBL002", "NBL004"}
     assert unmarked == {"NBL001", "NBL003", "NBL005", "NBL006"}
-    assert out.rstrip().endswith("(2 fixable with --fix, 1 more fixable with --unsafe-fixes).")
+    assert out.rstrip().endswith("(2 fixable with --fix, 1 more fixable with --unsafe-fixes). Checked 1 file.")
     # With --unsafe-fixes the unsafe one is marked too.
     code, out, _ = numbalint(capsys, "--unsafe-fixes", path)
     assert re.search(r"NBL005 \[dropped-remainder\] \[\*\]", out)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from numbalint.output import FORMATS
+
 REPO = Path(__file__).resolve().parent.parent
 BLOG = REPO / "fixtures" / "blog" / "verbatim.py"
 
@@ -70,7 +72,7 @@ def test_imports_and_linting_the_blog_fixture_leave_numba_and_numpy_unimported()
     assert report["after_lint"] == []
 
 
-@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+@pytest.mark.parametrize("output_format", FORMATS)
 def test_cold_and_warm_cache_runs_in_every_format_import_neither(tmp_path, output_format):
     shutil.copy(BLOG, tmp_path / "verbatim.py")
     (tmp_path / "pyproject.toml").write_text("[tool.numbalint]\n")

@@ -1,4 +1,5 @@
-"""GitHub Actions workflow commands: each finding becomes an annotation.
+"""GitHub Actions workflow commands: an annotation per finding and per file
+that could not be checked (at its line and column when known).
 
 Escaping follows the runner's rules: '%', CR and LF in the message; also ':'
 and ',' in property values, which would otherwise end the property.
@@ -6,28 +7,36 @@ and ',' in property values, which would otherwise end the property.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from numbalint.diagnostics import Finding
-from numbalint.output import Context
+from numbalint.diagnostics import FileError, Finding
+from numbalint.output import Context, Outcome
 
 _MESSAGE_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _PROPERTY_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
 
 
-def render(findings: Sequence[Finding], context: Context) -> str:
-    return "\n".join(_annotation(finding) for finding in findings)
+def render(outcome: Outcome, context: Context) -> str:
+    lines = [_finding(finding) for finding in outcome.findings]
+    lines += [_error(error) for error in outcome.errors]
+    return "\n".join(lines)
 
 
-def _annotation(finding: Finding) -> str:
+def _finding(finding: Finding) -> str:
     span = finding.span
-    properties = {
+    return _command(finding.severity, finding.message, {
         "file": finding.path,
         "line": span.line,
         "col": span.column,
         "endLine": span.end_line,
         "endColumn": span.end_column,
         "title": f"{finding.code} {finding.name}",
-    }
+    })
+
+
+def _error(error: FileError) -> str:
+    place = {"line": error.line, "col": error.column or 1} if error.line is not None else {}
+    return _command("error", error.message, {"file": error.path, **place, "title": "numbalint: not checked"})
+
+
+def _command(level: str, message: str, properties: dict[str, object]) -> str:
     listed = ",".join(f"{key}={str(value).translate(_PROPERTY_ESCAPES)}" for key, value in properties.items())
-    return f"::{finding.severity} {listed}::{finding.message.translate(_MESSAGE_ESCAPES)}"
+    return f"::{level} {listed}::{message.translate(_MESSAGE_ESCAPES)}"

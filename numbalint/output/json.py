@@ -1,20 +1,27 @@
-"""One JSON array of findings; nothing else."""
+"""One JSON object: `{"findings": [...], "errors": [...], "summary": {...}}`.
+
+The shape is documented in `numbalint.output` and the README; keep it stable.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
-from numbalint.diagnostics import Finding, FixSummary, Span
-from numbalint.output import Context
+from numbalint.diagnostics import FileError, Finding, FixSummary, Span
+from numbalint.output import Context, Outcome, applicable
 
 
-def render(findings: Sequence[Finding], context: Context) -> str:
-    return json.dumps([_finding(finding) for finding in findings], indent=2, ensure_ascii=False)
+def render(outcome: Outcome, context: Context) -> str:
+    document = {
+        "findings": [finding_record(finding) for finding in outcome.findings],
+        "errors": [error_record(error) for error in outcome.errors],
+        "summary": _summary(outcome, context),
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def finding_record(finding: Finding) -> dict[str, Any]:
     return {
         "code": finding.code,
         "name": finding.name,
@@ -23,6 +30,22 @@ def _finding(finding: Finding) -> dict[str, Any]:
         **_span(finding.span),
         "severity": finding.severity,
         "fix": _fix(finding.fix) if finding.fix else None,
+    }
+
+
+def error_record(error: FileError) -> dict[str, Any]:
+    """A file that could not be checked; line and column are null when unknown."""
+    return {"path": error.path, "line": error.line, "column": error.column, "message": error.message}
+
+
+def _summary(outcome: Outcome, context: Context) -> dict[str, int]:
+    return {
+        "findings": len(outcome.findings),
+        "fixable": sum(applicable(finding, context) for finding in outcome.findings),
+        "errors": len(outcome.errors),
+        "files_checked": outcome.files_checked,
+        "files_skipped": outcome.files_skipped,
+        "edits_applied": outcome.edits_applied,
     }
 
 

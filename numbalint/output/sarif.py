@@ -1,35 +1,55 @@
-"""SARIF 2.1.0: one run, the rules' metadata, one result per finding."""
+"""SARIF 2.1.0: one run with the rules' metadata, a result per finding, and the
+files that could not be checked as tool execution notifications (the run is
+then not `executionSuccessful`).
+
+Each rule carries its summary (shortDescription), the first paragraph of its
+documentation (fullDescription), the whole documentation as help (text and
+markdown), and a helpUri to its page under docs/rules/.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
+from numbalint.diagnostics import FileError, Finding
+from numbalint.output import Context, Outcome, RuleInfo
 from numbalint.version import __version__
-from numbalint.diagnostics import Finding
-from numbalint.output import Context
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/numbalint/numbalint"
 
 
-def render(findings: Sequence[Finding], context: Context) -> str:
-    index_of = {code: index for index, (code, *_) in enumerate(context.rules)}
+def render(outcome: Outcome, context: Context) -> str:
+    index_of = {rule.code: index for index, rule in enumerate(context.rules)}
     driver = {
         "name": "numbalint",
         "version": __version__,
-        "rules": [_rule(*metadata) for metadata in context.rules],
+        "informationUri": INFORMATION_URI,
+        "rules": [_rule(rule) for rule in context.rules],
     }
-    run = {"tool": {"driver": driver}, "results": [_result(f, index_of) for f in findings]}
-    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
+    invocation = {
+        "executionSuccessful": not outcome.errors,
+        "toolExecutionNotifications": [_notification(error) for error in outcome.errors],
+    }
+    run = {
+        "tool": {"driver": driver},
+        "invocations": [invocation],
+        "results": [_result(finding, index_of) for finding in outcome.findings],
+    }
+    return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2, ensure_ascii=False)
 
 
-def _rule(code: str, name: str, summary: str, help_text: str) -> dict[str, Any]:
+def _rule(rule: RuleInfo) -> dict[str, Any]:
     return {
-        "id": code,
-        "name": name,
-        "shortDescription": {"text": summary},
-        "help": {"text": help_text},
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.description},
+        "help": {"text": rule.documentation, "markdown": rule.documentation},
+        "helpUri": rule.help_uri,
     }
 
 
@@ -41,13 +61,32 @@ def _result(finding: Finding, index_of: dict[str, int]) -> dict[str, Any]:
         "endLine": span.end_line,
         "endColumn": span.end_column,
     }
-    location = {"artifactLocation": {"uri": finding.path.replace("\\", "/")}, "region": region}
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": finding.severity,
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": location}],
+        "locations": [_location(finding.path, region)],
     }
     if finding.code in index_of:
         result["ruleIndex"] = index_of[finding.code]
     return result
+
+
+def _notification(error: FileError) -> dict[str, Any]:
+    region = {"startLine": error.line, "startColumn": error.column or 1} if error.line is not None else None
+    return {"level": "error", "message": {"text": error.message}, "locations": [_location(error.path, region)]}
+
+
+def _location(path: str, region: dict[str, int] | None) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(path)}}
+    if region is not None:
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
+def _uri(path: str) -> str:
+    """A URI reference for a path: relative ones percent-encoded, absolute ones as file URIs."""
+    pure = PurePath(path)
+    if pure.is_absolute():
+        return pure.as_uri()
+    return quote(pure.as_posix())
