@@ -259,6 +259,182 @@ def test_sarif_is_valid_json_version_2_1_0_with_rules_and_results(numbalint_cli,
         assert result["message"]["text"]
 
 
+# A syntax error at line 2, column 7, and a path that does not exist, beside a file with findings.
+BROKEN = "import numba\ndef f(:\n"
+
+
+def broken_run(numbalint_cli, project, fmt: str) -> Run:
+    write(project / "broken.py", BROKEN)
+    write(project / "k.py", BUGGY)
+    return numbalint_cli("--output-format", fmt, "broken.py", "missing.py", "k.py")
+
+
+def test_json_carries_the_files_that_could_not_be_checked(numbalint_cli, project):
+    run = broken_run(numbalint_cli, project, "json")
+    assert run.code == 2
+    document = json.loads(run.out)
+    assert [(e["path"], e["line"], e["column"]) for e in document["errors"]] == [
+        ("broken.py", 2, 7), ("missing.py", None, None)]
+    assert "no such file" in document["errors"][1]["message"]
+    assert document["summary"]["errors"] == 2
+    assert len(run.err_lines) == 2  # and still said on stderr, one line each
+
+
+def test_json_lines_carries_the_files_that_could_not_be_checked(numbalint_cli, project):
+    run = broken_run(numbalint_cli, project, "json-lines")
+    records = [json.loads(line) for line in run.out.splitlines()]
+    assert [r["kind"] for r in records] == ["finding", "finding", "error", "error"]
+    assert [(r["path"], r["line"], r["column"]) for r in records[2:]] == [("broken.py", 2, 7), ("missing.py", None, None)]
+
+
+def test_github_annotates_the_files_that_could_not_be_checked(numbalint_cli, project):
+    run = broken_run(numbalint_cli, project, "github")
+    errors = [line for line in run.out.splitlines() if "title=numbalint%3A not checked" in line]
+    assert len(errors) == 2
+    assert errors[0].startswith("::error file=broken.py,line=2,col=7,")
+    assert errors[1].startswith("::error file=missing.py,title=")
+
+
+def test_sarif_of_a_run_with_errors_says_so_and_still_validates(numbalint_cli, project):
+    jsonschema = pytest.importorskip("jsonschema")
+    from tests.test_output import sarif_schema
+
+    run = broken_run(numbalint_cli, project, "sarif")
+    log = json.loads(run.out)
+    jsonschema.validate(log, sarif_schema())
+    (invocation,) = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    places = [(n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+               n["locations"][0]["physicalLocation"].get("region"))
+              for n in invocation["toolExecutionNotifications"]]
+    assert places == [("broken.py", {"startLine": 2, "startColumn": 7}), ("missing.py", None)]
+    assert len(log["runs"][0]["results"]) == 2
+
+
+def test_sarif_rules_link_to_their_pages(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    rules = json.loads(numbalint_cli("--output-format", "sarif", "k.py").out)["runs"][0]["tool"]["driver"]["rules"]
+    for rule in rules:
+        assert rule["helpUri"].endswith(f"docs/rules/{rule['id']}.md")
+        assert rule["help"]["markdown"].startswith("## What it does")
+        assert rule["fullDescription"]["text"] and rule["shortDescription"]["text"]
+
+
+# -- choosing what and where to print -------------------------------------------------
+
+
+def test_default_format_is_concise_in_a_pipe_and_full_on_a_terminal(numbalint_cli, project, monkeypatch):
+    write(project / "k.py", BUGGY)
+    piped = numbalint_cli("k.py")
+    assert len(piped.findings) == 2 and "|" not in piped.out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    on_terminal = numbalint_cli("k.py")
+    assert on_terminal.out == numbalint_cli("--output-format", "full", "k.py").out
+    assert "\x1b[" not in on_terminal.out  # NO_COLOR is set
+
+
+def test_full_shows_the_source_under_each_finding(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    run = numbalint_cli("--output-format", "full", "k.py")
+    assert run.code == 1
+    source_line = BUGGY.splitlines()[LAUNCH_LINE - 1]
+    assert f"{LAUNCH_LINE} | {source_line}\n" in run.out
+    carets = " " * (LAUNCH_COLUMN - 1) + "^" * (len(source_line) - LAUNCH_COLUMN + 1)  # the Thread(...) call
+    assert f"   | {carets} NBL004\n" in run.out
+    assert "= fix: Add nogil=True to `kernel`'s decorator" in run.out
+    assert "= help: " in run.out
+    assert run.out.endswith("Found 2 problems in 1 file (1 fixable with --fix). Checked 1 file.\n")
+
+
+def test_output_file_gets_the_report_and_stdout_nothing(numbalint_cli, project, monkeypatch):
+    write(project / "k.py", BUGGY)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR")
+    run = numbalint_cli("--output-file", "reports/out.txt", "k.py")
+    assert (run.code, run.out) == (1, "")
+    written = (project / "reports" / "out.txt").read_text()
+    assert "\x1b[" not in written  # a file gets no colour, and concise
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert written == numbalint_cli("--output-format", "concise", "k.py").out
+    run = numbalint_cli("--output-file", "out.json", "--output-format", "json", "k.py")
+    assert len(json.loads((project / "out.json").read_text())["findings"]) == 2
+
+
+def test_an_output_file_that_cannot_be_written_is_one_line(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    write(project / "taken", "a file, not a folder")
+    run = numbalint_cli("--output-file", "taken/out.txt", "k.py")
+    assert run.code == 2
+    assert_one_clear_line(run, "numbalint: error: cannot write", "taken")
+
+
+def test_statistics_count_findings_per_rule(numbalint_cli, project):
+    write(project / "a.py", BUGGY)
+    write(project / "b.py", BUGGY)
+    run = numbalint_cli("--statistics", "a.py", "b.py")
+    assert run.code == 1
+    assert run.out.splitlines() == [
+        "2  NBL001  kernel-arity",
+        "2  NBL004  missing-nogil  2 fixable",
+        "",
+        "Found 4 problems in 2 files (2 fixable with --fix). Checked 2 files.",
+    ]
+    rows = json.loads(numbalint_cli("--statistics", "--output-format", "json", "a.py", "b.py").out)
+    assert [(row["code"], row["count"], row["fixable"]) for row in rows] == [("NBL001", 2, 0), ("NBL004", 2, 2)]
+
+
+def test_exit_zero_on_findings_but_not_on_unchecked_files(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    run = numbalint_cli("--exit-zero", "k.py")
+    assert run.code == 0 and len(run.findings) == 2
+    write(project / "broken.py", BROKEN)
+    assert numbalint_cli("--exit-zero", "k.py", "broken.py").code == 2
+
+
+def test_quiet_prints_findings_only_and_silent_nothing(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    write(project / "broken.py", BROKEN)
+    quiet = numbalint_cli("-q", "k.py", "broken.py")
+    assert quiet.code == 2
+    assert len(quiet.findings) == 2 and len(quiet.out.splitlines()) == 2  # no summary
+    assert_one_clear_line(quiet, "broken.py:2:7")
+    for args in (["-qq"], ["--silent"], ["-q", "-q", "-q"]):
+        silent = numbalint_cli(*args, "k.py", "broken.py")
+        assert (silent.code, silent.out, silent.err) == (2, "", ""), args
+    assert numbalint_cli("--silent", "k.py").code == 1
+
+
+def test_verbose_says_the_configuration_the_counts_and_the_time_on_stderr(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    write(project / "plain.py", "x = 1\n")
+    run = numbalint_cli("-v", ".")
+    assert run.out == numbalint_cli(".").out
+    assert f"configuration: {project / 'pyproject.toml'}" in run.err
+    assert "2 files found: 1 checked, 1 skipped (no numba or threads), 0 could not be checked" in run.err
+    assert re.search(r"done in \d+\.\d\d s", run.err)
+
+
+def test_summary_counts_files_skipped_for_not_involving_numba_or_threads(numbalint_cli, project):
+    write(project / "k.py", CLEAN)
+    for name in ("a.py", "b.py", "c.py"):
+        write(project / "util" / name, "def helper():\n    return 1\n")
+    run = numbalint_cli(".")
+    assert run.out == "All checks passed. Checked 1 file; 3 skipped: no numba or threads.\n"
+    summary = json.loads(numbalint_cli("--output-format", "json", ".").out)["summary"]
+    assert (summary["files_checked"], summary["files_skipped"]) == (1, 3)
+
+
+def test_the_readme_example_is_what_numbalint_prints(monkeypatch):
+    repo = Path(__file__).resolve().parent.parent
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    command, _, rest = readme.partition("&& .venv/bin/numbalint ")
+    args = command and rest.split("\n", 1)[0].split()
+    shown = rest.split("It exits 1, because there are findings:\n\n```\n", 1)[1].split("```", 1)[0]
+    run = run_module(*args, "--no-cache", cwd=repo)
+    assert run.code == 1
+    assert run.out == shown
+
+
 # -- selecting rules ----------------------------------------------------------------
 
 
