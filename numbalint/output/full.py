@@ -46,7 +46,7 @@ def _block(finding: Finding, source: Sequence[str], context: Context) -> str:
     lines = [headline(finding, context)]
     shown = _shown_lines(finding.span, len(source))
     width = len(str(shown[-1])) if shown else 1
-    gutter = _style(" " * width + " |", context, fg="blue", bold=True)
+    gutter = _gutter(" " * width, context)
     if shown:
         lines.append(gutter)
         lines += _snippet(finding, source, shown, width, context)
@@ -68,16 +68,14 @@ def _snippet(finding: Finding, source: Sequence[str], shown: list[int], width: i
     lines = []
     for number in shown:
         if number == 0:
-            lines.append(_style("." * width + " |", context, fg="blue", bold=True))
+            lines.append(_gutter("." * width, context))
             continue
         text = source[number - 1]
         start, end = _underlined(finding.span, number, text)
         label = f" {finding.code}" if number == shown[-1] else ""
         carets = " " * start + "^" * max(1, end - start) + label
-        prefix = _style(f"{number:>{width}} |", context, fg="blue", bold=True)
-        lines.append(f"{prefix} {_display(text)}".rstrip())
-        lines.append(_style(" " * width + " |", context, fg="blue", bold=True) + " "
-                     + _style(carets, context, fg=severity_color(finding), bold=True))
+        lines.append(f"{_gutter(f'{number:>{width}}', context)} {_display(text)}".rstrip())
+        lines.append(f"{_gutter(' ' * width, context)} {_style(carets, context, fg=severity_color(finding), bold=True)}")
     return lines
 
 
@@ -103,6 +101,11 @@ def _note(label: str, text: str, width: int) -> str:
     prefix = " " * width + f" = {label}: "
     return textwrap.fill(text, _HELP_WIDTH, initial_indent=prefix, subsequent_indent=" " * len(prefix),
                          break_on_hyphens=False, break_long_words=False)
+
+
+def _gutter(label: str, context: Context) -> str:
+    """The line-number column: `12 |`, or blank, or `.. |` where lines are left out."""
+    return _style(f"{label} |", context, fg="blue", bold=True)
 
 
 def _display(text: str) -> str:

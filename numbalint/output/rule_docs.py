@@ -25,7 +25,8 @@ def rule_infos() -> list[RuleInfo]:
 
 def page(rule: RuleInfo) -> str:
     """A rule's page: title, summary, fix availability, then its documentation."""
-    return f"# {rule.code} {rule.name}\n\n{rule.summary}.\n\nFix availability: {rule.fix}.\n\n{rule.documentation}\n"
+    heading = f"# {rule.code} {rule.name}\n\n{rule.summary}.\n\nFix availability: {rule.fix}.\n\n"
+    return heading + rule.documentation + "\n"
 
 
 def pages() -> dict[str, str]:

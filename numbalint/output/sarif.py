@@ -15,11 +15,10 @@ from typing import Any
 from urllib.parse import quote
 
 from numbalint.diagnostics import FileError, Finding
-from numbalint.output import Context, Outcome, RuleInfo
+from numbalint.output import REPOSITORY, Context, Outcome, RuleInfo
 from numbalint.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/numbalint/numbalint"
 
 
 def render(outcome: Outcome, context: Context) -> str:
@@ -27,7 +26,7 @@ def render(outcome: Outcome, context: Context) -> str:
     driver = {
         "name": "numbalint",
         "version": __version__,
-        "informationUri": INFORMATION_URI,
+        "informationUri": REPOSITORY,
         "rules": [_rule(rule) for rule in context.rules],
     }
     invocation = {
