@@ -26,7 +26,7 @@ class LintError(Exception):
     """The source could not be checked (a syntax error, say); `error` says where and why."""
 
     def __init__(self, error: FileError) -> None:
-        super().__init__(f"{error.path}: {error.message}")
+        super().__init__(f"{error.location}: {error.message}")
         self.error = error
 
 

@@ -326,7 +326,7 @@ def test_sarif_rules_link_to_their_pages(numbalint_cli, project):
 def test_default_format_is_concise_in_a_pipe_and_full_on_a_terminal(numbalint_cli, project, monkeypatch):
     write(project / "k.py", BUGGY)
     piped = numbalint_cli("k.py")
-    assert len(piped.findings) == 2 and "|" not in piped.out
+    assert len(text_findings(piped)) == 2 and "|" not in piped.out
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     on_terminal = numbalint_cli("k.py")
     assert on_terminal.out == numbalint_cli("--output-format", "full", "k.py").out
@@ -386,7 +386,7 @@ def test_statistics_count_findings_per_rule(numbalint_cli, project):
 def test_exit_zero_on_findings_but_not_on_unchecked_files(numbalint_cli, project):
     write(project / "k.py", BUGGY)
     run = numbalint_cli("--exit-zero", "k.py")
-    assert run.code == 0 and len(run.findings) == 2
+    assert run.code == 0 and len(text_findings(run)) == 2
     write(project / "broken.py", BROKEN)
     assert numbalint_cli("--exit-zero", "k.py", "broken.py").code == 2
 
@@ -396,7 +396,7 @@ def test_quiet_prints_findings_only_and_silent_nothing(numbalint_cli, project):
     write(project / "broken.py", BROKEN)
     quiet = numbalint_cli("-q", "k.py", "broken.py")
     assert quiet.code == 2
-    assert len(quiet.findings) == 2 and len(quiet.out.splitlines()) == 2  # no summary
+    assert len(text_findings(quiet)) == 2 and len(quiet.out.splitlines()) == 2  # no summary
     assert_one_clear_line(quiet, "broken.py:2:7")
     for args in (["-qq"], ["--silent"], ["-q", "-q", "-q"]):
         silent = numbalint_cli(*args, "k.py", "broken.py")
