@@ -13,7 +13,8 @@ import click
 from numbalint.cache import Cache
 from numbalint.diagnostics import FileError
 from numbalint.files import describe, discover
-from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, render_statistics, use_color
+from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
+from numbalint.rule_docs import rule_infos
 from numbalint.rules import RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
 from numbalint.settings import ConfigError, Settings, load_settings, resolve_per_file_ignores, resolve_selection
@@ -125,8 +126,6 @@ def _print(request: LintRequest, report: Report, outcome: Outcome) -> None:
 
 
 def _report(request: LintRequest, fmt: str, outcome: Outcome) -> str:
-    from numbalint.output.rule_docs import rule_infos
-
     context = Context(
         unsafe_fixes=request.unsafe_fixes,
         color=request.output_file is None and use_color(sys.stdout),
@@ -134,7 +133,7 @@ def _report(request: LintRequest, fmt: str, outcome: Outcome) -> str:
         rules=rule_infos() if fmt == "sarif" else (),
     )
     if request.statistics:
-        return render_statistics(fmt, outcome, context)
+        return statistics.render(fmt, outcome, context)
     return render(fmt, outcome, context)
 
 

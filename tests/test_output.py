@@ -10,7 +10,7 @@ import pytest
 
 from numbalint import cli
 from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, Span
-from numbalint.output import FORMATS, Context, Outcome, RuleInfo, format_file_errors, render, render_statistics, use_color
+from numbalint.output import FORMATS, Context, Outcome, RuleInfo, format_file_errors, render, statistics, use_color
 from tests.conftest import sarif_schema
 
 SAFE = FixSummary("Add nogil=True", "safe", (Edit(Span(3, 1, 3, 6), "@njit(nogil=True)"),))
@@ -329,7 +329,7 @@ STATS = [finding(code="NBL004", fix=SAFE), finding(code="NBL004", fix=SAFE), fin
 
 
 def test_statistics_count_each_rule_most_frequent_first_with_the_fixable():
-    assert render_statistics("concise", outcome(STATS, checked=2)).splitlines() == [
+    assert statistics.render("concise", outcome(STATS, checked=2)).splitlines() == [
         "3  NBL004  kernel-arity  2 fixable",
         "1  NBL001  kernel-arity",
         "1  NBL008  kernel-arity",
@@ -340,7 +340,7 @@ def test_statistics_count_each_rule_most_frequent_first_with_the_fixable():
 
 @pytest.mark.parametrize("fmt", ["json", "json-lines"])
 def test_statistics_as_json_for_the_json_formats(fmt):
-    rows = json.loads(render_statistics(fmt, outcome(STATS), Context(unsafe_fixes=True)))
+    rows = json.loads(statistics.render(fmt, outcome(STATS), Context(unsafe_fixes=True)))
     assert rows == [
         {"code": "NBL004", "name": "kernel-arity", "count": 3, "fixable": 2},
         {"code": "NBL001", "name": "kernel-arity", "count": 1, "fixable": 0},

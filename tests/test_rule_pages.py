@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbalint.output.rule_docs import pages, rule_infos
+from numbalint.rule_docs import pages, rule_infos
 from tests.conftest import ROOT
 
 DOCS = ROOT / "docs" / "rules"
@@ -10,7 +10,7 @@ DOCS = ROOT / "docs" / "rules"
 
 def test_the_rule_pages_are_in_sync_with_the_docstrings():
     on_disk = {path.name: path.read_text(encoding="utf-8") for path in DOCS.glob("*.md")}
-    assert on_disk == pages(), "regenerate them: python -m numbalint.output.rule_docs"
+    assert on_disk == pages(), "regenerate them: python -m numbalint.rule_docs"
 
 
 def test_every_help_uri_names_a_page_of_this_repository():

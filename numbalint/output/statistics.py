@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 
-from numbalint.output import Context, Outcome, applicable
+from numbalint.output import JSON_FORMATS, Context, Outcome, applicable
 from numbalint.output.human import with_summary
 
 
@@ -19,9 +19,10 @@ class _RuleCount:
     fixable: int
 
 
-def render(outcome: Outcome, context: Context, *, as_json: bool) -> str:
+def render(fmt: str, outcome: Outcome, context: Context = Context()) -> str:
+    """Counts per rule instead of the findings: JSON for the JSON formats, else a table."""
     counts = _counts(outcome, context)
-    if as_json:
+    if fmt in JSON_FORMATS:
         return json.dumps([vars(count) for count in counts], indent=2)
     return with_summary(_table(counts), outcome, context)
 

@@ -2,7 +2,7 @@
 
 SARIF's helpUri (and so code scanning's "show more") points at these pages, so
 each rule gets a page of its own rather than a shared README anchor. Regenerate
-them with `python -m numbalint.output.rule_docs` after editing a docstring; a
+them with `python -m numbalint.rule_docs` after editing a docstring; a
 test fails while they are out of date.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from numbalint.output import RuleInfo
 
-DOCS_FOLDER = Path(__file__).resolve().parents[2] / "docs" / "rules"
+DOCS_FOLDER = Path(__file__).resolve().parents[1] / "docs" / "rules"
 
 
 def rule_infos() -> list[RuleInfo]:
