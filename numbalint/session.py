@@ -111,7 +111,7 @@ def _print(request: LintRequest, report: Report, outcome: Outcome) -> None:
         if request.quiet < SILENT:
             click.echo("".join(r.diff for r in report.results), nl=False)
         return
-    fmt = request.output_format or ("full" if request.output_file is None and sys.stdout.isatty() else "concise")
+    fmt = _format(request)
     if request.show_fixes:
         # Beside a report for people; on stderr when stdout must stay parsable.
         listing = _applied_edits(report)
@@ -123,6 +123,13 @@ def _print(request: LintRequest, report: Report, outcome: Outcome) -> None:
         request.output_file.write_text(text + "\n" if text else "", encoding="utf-8")
     elif text and request.quiet < SILENT:
         click.echo(text)
+
+
+def _format(request: LintRequest) -> str:
+    """As asked; else full for a person at a terminal, concise for pipes and files."""
+    if request.output_format is not None:
+        return request.output_format
+    return "full" if request.output_file is None and sys.stdout.isatty() else "concise"
 
 
 def _report(request: LintRequest, fmt: str, outcome: Outcome) -> str:

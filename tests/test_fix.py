@@ -379,6 +379,13 @@ def test_show_fixes_lists_an_edit_once_however_many_findings_asked_for_it(tmp_pa
     assert out.rstrip().endswith("Applied 1 edit. All checks passed. Checked 1 file.")
 
 
+def test_show_fixes_goes_to_stderr_when_stdout_is_json(tmp_path, capsys):
+    path = copy_fixture(tmp_path, "NBL004/bad_timer_partial.py")
+    code, out, err = numbalint(capsys, "--fix", "--show-fixes", "--output-format", "json", path)
+    assert json.loads(out)["summary"]["edits_applied"] == 1
+    assert err == f"{path}: fixed: Add nogil=True to `fill_ramp`'s decorator\n"
+
+
 def test_two_edits_with_the_same_message_are_both_listed(tmp_path, capsys):
     path = copy_fixture(tmp_path, "NBL008/bad_timer_apply_async_paren.py")
     code, out, _ = numbalint(capsys, "--fix", "--unsafe-fixes", "--show-fixes", path)
