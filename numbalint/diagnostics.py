@@ -85,10 +85,11 @@ class Finding:
     severity: Severity
     message: str
     fix: FixSummary | None = None
+    cell: int | None = None  # in a notebook: the cell (1-based, every cell counted); `span` is within it
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.span.line, self.span.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.span.line, self.span.column, self.code)
 
     @property
     def title(self) -> str:

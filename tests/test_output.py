@@ -198,6 +198,7 @@ def test_json_is_one_object_of_findings_errors_and_a_summary():
         "name": "kernel-arity",
         "message": "too many arguments. It raises TypeError.",
         "path": "a.py",
+        "cell": None,  # set in notebooks only
         "line": 1,
         "column": 5,
         "end_line": 1,

@@ -1,6 +1,7 @@
 """What the two formats for people share: a finding's first line and the summary.
 
-`path:line:col: CODE [name] [*] title`: `[*]` marks a finding that `--fix` would
+`path:line:col: CODE [name] [*] title` (in a notebook `path:cell N:line:col:`,
+the line within the cell): `[*]` marks a finding that `--fix` would
 repair (with --unsafe-fixes, unsafe fixes too), as Ruff does; findings with only
 an unsafe fix are counted in the summary.
 """
@@ -19,7 +20,8 @@ FIXABLE_MARKER = "[*]"
 def headline(finding: Finding, context: Context) -> str:
     """`path:line:col: CODE [name] [*] title`."""
     span = finding.span
-    location = f"{finding.path}:{span.line}:{span.column}:"
+    cell = f"cell {finding.cell}:" if finding.cell is not None else ""
+    location = f"{finding.path}:{cell}{span.line}:{span.column}:"
     code = finding.code
     marker = f" {FIXABLE_MARKER}" if applicable(finding, context) else ""
     if context.color:

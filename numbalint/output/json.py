@@ -27,6 +27,7 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "name": finding.name,
         "message": finding.message,
         "path": finding.path,
+        "cell": finding.cell,
         **_span(finding.span),
         "severity": finding.severity,
         "fix": _fix(finding.fix) if finding.fix else None,
