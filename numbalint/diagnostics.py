@@ -119,16 +119,19 @@ def split_message(message: str) -> tuple[str, str]:
 class FileError:
     """A file (or path) that could not be checked, said in one line for people.
 
-    `line` and `column` (1-based) say where, when known (a syntax error)."""
+    `line` and `column` (1-based) say where, when known (a syntax error); in a
+    notebook, `line` counts within `cell`."""
 
     path: str
     message: str
     line: int | None = None
     column: int | None = None
+    cell: int | None = None
 
     @property
     def location(self) -> str:
-        """`path`, or `path:line:col` when the place in the file is known."""
+        """`path`, or `path:line:col` (`path:cell N:line:col`) when the place in the file is known."""
         if self.line is None:
             return self.path
-        return f"{self.path}:{self.line}:{self.column or 1}"
+        cell = f"cell {self.cell}:" if self.cell is not None else ""
+        return f"{self.path}:{cell}{self.line}:{self.column or 1}"

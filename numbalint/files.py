@@ -47,7 +47,7 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".numbalint_cache",
 )
 
-SOURCE_SUFFIXES = (".py", ".pyi")
+SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")  # .ipynb: Jupyter notebooks (numbalint/notebook.py)
 
 
 class SourceError(Exception):

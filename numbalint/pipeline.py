@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Literal, Sequence
 
@@ -18,6 +18,7 @@ import libcst as cst
 from numbalint.diagnostics import Diagnostic, FileError, Finding, Fix, FixSummary
 from numbalint.files import SourceError, read_bytes, write_atomic
 from numbalint.model import KernelLookup, ModuleModel
+from numbalint.notebook import Notebook, NotebookError, is_notebook, read_notebook
 from numbalint.positions import Positions
 from numbalint.project import Dependencies
 from numbalint.results import FileResult
@@ -44,6 +45,41 @@ class Task:
     diff: bool = False
 
 
+@dataclass(frozen=True)
+class _Source:
+    """A file as read (`data`) and the Python module in it (`code`): the
+    file itself, or a notebook's code cells."""
+
+    data: bytes
+    code: bytes
+    notebook: Notebook | None = None
+
+    def with_code(self, fixed: bytes) -> bytes:
+        """The file's bytes for a fixed version of `code`."""
+        return self.notebook.with_code(fixed) if self.notebook is not None else fixed
+
+    def place(self, result: FileResult) -> FileResult:
+        """Findings located in `code`, located in the file (a notebook's cells)."""
+        if self.notebook is None or not result.findings:
+            return result
+        return replace(result, findings=tuple(self.notebook.place(f) for f in result.findings))
+
+    def error_at(self, path: str, message: str, line: int, column: int) -> FileError:
+        """An error at a place in `code` (in a notebook, in its cell)."""
+        if self.notebook is None:
+            return FileError(path, message, line, column)
+        cell, line_in_cell = self.notebook.cell_at(line)
+        return FileError(path, message, line_in_cell, column, cell)
+
+
+def _read_source(path: str, data: bytes) -> _Source | None:
+    """The module to lint in `data`; None for a notebook whose kernel is not Python."""
+    if not is_notebook(path):
+        return _Source(data, data)
+    notebook = read_notebook(data)
+    return _Source(data, notebook.code, notebook) if notebook is not None else None
+
+
 def diagnose(model: ModuleModel, enabled: frozenset[str]) -> list[Diagnostic]:
     """Ask every enabled rule about one module's model."""
     return [d for rule in ALL_RULES if rule.code in enabled for d in rule().check(model)]
@@ -65,19 +101,28 @@ def check_file(task: Task) -> FileResult:
     return check_bytes(task, data)
 
 
-def check_bytes(task: Task, data: bytes) -> FileResult:
+def check_bytes(task: Task, data: bytes, *, write: Callable[[bytes], None] | None = None) -> FileResult:
     """Check `data` as the contents of `task.path`; never raises. With a fix
-    mode, the fixed text is written to `task.path` (or, with `task.diff`, shown)."""
+    mode, the fixed file is written to `task.path` (or, with `task.diff`,
+    shown); `write` receives it instead when given (stdin's fixed text goes
+    to stdout)."""
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
+    source = _Source(data, data)
     try:
+        read = _read_source(task.path, data)
+        if read is None:
+            return FileResult(task.path)  # a notebook in another language
+        source = read
         if task.fix != "off":
-            return _fix_file(task, data)
-        return _check_source(task, data)
+            return source.place(_fix_file(task, source, write or _writer(task.path)))
+        return source.place(_check_source(task, source.code))
+    except NotebookError as error:
+        return FileResult(task.path, error=FileError(task.path, str(error)))
     except SourceError as error:  # the fixed file could not be written
         return FileResult(task.path, error=error.file_error)
     except cst.ParserSyntaxError as error:
-        return FileResult(task.path, error=_syntax_error(task.path, data, error))
+        return FileResult(task.path, error=_syntax_error(task.path, source, error))
     except (UnicodeDecodeError, LookupError, SyntaxError) as error:  # bytes vs. declared encoding
         message = f"cannot decode the file ({error}); save it as UTF-8 or declare its encoding"
         return FileResult(task.path, error=FileError(task.path, message))
@@ -88,18 +133,18 @@ def check_bytes(task: Task, data: bytes) -> FileResult:
         return FileResult(task.path, error=FileError(task.path, message))
 
 
-def _syntax_error(path: str, data: bytes, error: cst.ParserSyntaxError) -> FileError:
+def _syntax_error(path: str, source: _Source, error: cst.ParserSyntaxError) -> FileError:
     """Python's own words for a syntax error (libcst's list every token it expected)."""
     try:
-        compile(data, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(source.code, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python:
-        return FileError(path, f"cannot parse: {python.msg} (fix the syntax, then lint again)",
-                         python.lineno, python.offset or 1)
+        return source.error_at(path, f"cannot parse: {python.msg} (fix the syntax, then lint again)",
+                               python.lineno or 1, python.offset or 1)
     except (ValueError, RecursionError, MemoryError):
         pass
     # Python accepts it: syntax newer than the libcst we run on.
-    return FileError(path, f"cannot parse this file with libcst {_libcst_version()} ({error.message}); "
-                           "upgrading libcst may help", error.raw_line, error.raw_column + 1)
+    return source.error_at(path, f"cannot parse this file with libcst {_libcst_version()} ({error.message}); "
+                                 "upgrading libcst may help", error.raw_line, error.raw_column + 1)
 
 
 def _libcst_version() -> str:
@@ -144,7 +189,11 @@ def _findings(path: str, module: cst.Module, diagnostics: Sequence[Diagnostic]) 
     return tuple(finding for _, finding in locate(path, module, diagnostics))
 
 
-def _fix_file(task: Task, data: bytes) -> FileResult:
+def _writer(path: str) -> Callable[[bytes], None]:
+    return lambda data: write_atomic(Path(path), data)
+
+
+def _fix_file(task: Task, source: _Source, write: Callable[[bytes], None]) -> FileResult:
     """Apply fixes until stable; write the file, or with --diff only describe the change.
 
     The result carries the findings left after fixing (with --diff, nothing is
@@ -157,13 +206,14 @@ def _fix_file(task: Task, data: bytes) -> FileResult:
         diagnostics = lint_module(module, task.enabled, lookup)
         return [d for d, _ in locate(task.path, module, diagnostics, with_fixes=False)]
 
-    outcome = fix_until_stable(data, unsuppressed, accept=accepts(task.fix))
-    fixed = outcome.module.bytes
+    outcome = fix_until_stable(source.code, unsuppressed, accept=accepts(task.fix))
+    fixed = source.with_code(outcome.module.bytes) if outcome.module.bytes != source.code else source.data
     applied = tuple(outcome.applied)
     if task.diff:
-        return FileResult(task.path, fixed=applied, diff=unified_diff(task.path, data, fixed) if fixed != data else "")
-    if fixed != data:
-        write_atomic(Path(task.path), fixed)
+        diff = unified_diff(task.path, source.data, fixed) if fixed != source.data else ""
+        return FileResult(task.path, fixed=applied, diff=diff)
+    if fixed != source.data:
+        write(fixed)
     return FileResult(task.path, _findings(task.path, outcome.module, outcome.remaining), fixed=applied)
 
 
