@@ -1,6 +1,6 @@
 """Command line: argv -> settings -> runner -> output. Thin on purpose.
 
-`numbalint [OPTIONS] PATH...` lints; `numbalint rule CODE` and
+`numbalint [OPTIONS] PATH...` lints (`-` is standard input); `numbalint rule CODE` and
 `numbalint verify ...` are subcommands. A folder named like a subcommand is
 linted when written as a path (`./rule`).
 """
@@ -64,6 +64,8 @@ Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not b
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply unsafe fixes too.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="List each edit --fix made, once.")
+@click.option("--stdin-filename", metavar="PATH",
+              help="Lint standard input as if it were the file PATH (its config applies; PATH is shown).")
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of stdout.")
 @click.option("--statistics", is_flag=True, help="Print how many findings each rule made instead of the findings.")
@@ -93,18 +95,22 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     show_fixes: bool,
+    stdin_filename: str | None,
     no_cache: bool,
     jobs: int | None,
     list_rules: bool,
 ) -> None:
-    """Lint PATHs (files and folders; default: the current folder) for Numba threading mistakes."""
+    """Lint PATHs (files, folders, `-` for standard input; default: the current folder)
+    for Numba threading mistakes."""
     if list_rules:
         click.echo(_rule_table() if output_format != "json" else _rule_json())
         return
     from numbalint.session import SILENT, LintRequest, lint
 
+    stdin_name = _stdin_name(paths, stdin_filename)
     request = LintRequest(
-        paths=paths or (".",), output_format=output_format, select=select or None,
+        paths=() if stdin_name is not None else paths or (".",), stdin_filename=stdin_name,
+        output_format=output_format, select=select or None,
         extend_select=extend_select, ignore=ignore, exclude=exclude, config=config_path,
         fix="off" if not (fix or diff) else ("unsafe" if unsafe_fixes else "safe"), diff=diff,
         show_fixes=show_fixes, cache=not no_cache, jobs=jobs, unsafe_fixes=unsafe_fixes,
@@ -112,6 +118,17 @@ def check(
         quiet=SILENT if silent else min(quiet, SILENT), verbose=verbose,
     )
     sys.exit(lint(request))
+
+
+def _stdin_name(paths: tuple[str, ...], stdin_filename: str | None) -> str | None:
+    """The path standard input is linted as (`-` when unnamed), or None when
+    files are linted. `--stdin-filename` alone reads standard input, as in Ruff."""
+    others = [path for path in paths if path != "-"]
+    if stdin_filename is None and len(others) == len(paths):
+        return None
+    if others:
+        raise click.UsageError(f"cannot lint {others[0]!r} together with standard input (`-` or --stdin-filename)")
+    return stdin_filename or "-"
 
 
 @cli.command("rule")

@@ -14,6 +14,7 @@ from numbalint.cache import Cache
 from numbalint.diagnostics import FileError
 from numbalint.files import describe, discover
 from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
+from numbalint.pipeline import Task, check_bytes
 from numbalint.rule_docs import rule_infos
 from numbalint.rules import RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
@@ -43,23 +44,35 @@ class LintRequest:
     exit_zero: bool = False  # exit 0 on findings (not on files that could not be checked)
     quiet: int = 0  # QUIET: findings only, no summary; SILENT: nothing at all
     verbose: bool = False  # say on stderr what was read and how long it took
+    stdin_filename: str | None = None  # lint standard input, shown as this path ("-" unnamed)
+
+    @property
+    def fixed_text_to_stdout(self) -> bool:
+        """--fix on stdin prints the fixed text, and only it, on stdout (as Ruff does);
+        the report goes to stderr."""
+        return self.stdin_filename is not None and self.fix != "off" and not self.diff
 
 
 def lint(request: LintRequest) -> int:
     """Run the request, print the report, return the exit status."""
     started = time.perf_counter()
     try:
-        settings = load_settings(_start(request.paths), select=request.select, ignore=request.ignore,
+        where = request.paths if request.stdin_filename is None else (request.stdin_filename,)
+        settings = load_settings(_start(where), select=request.select, ignore=request.ignore,
                                  extend_select=request.extend_select, exclude=request.exclude,
                                  config=request.config)
         enabled_for = _enabled_for(settings)
     except ConfigError as error:
         _say(request, f"numbalint: error: {error}")
         return EXIT_ERROR
-    files, path_errors = discover(request.paths, exclude=settings.exclude, root=settings.root)
-    use_cache = request.cache and request.fix == "off"
-    report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs,
-                                   Cache(settings.root) if use_cache else None))
+    if request.stdin_filename is not None:
+        files, path_errors = [Path(request.stdin_filename)], []
+        report = _lint_stdin(request, request.stdin_filename, enabled_for)
+    else:
+        files, path_errors = discover(request.paths, exclude=settings.exclude, root=settings.root)
+        use_cache = request.cache and request.fix == "off"
+        report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs,
+                                       Cache(settings.root) if use_cache else None))
     outcome = _outcome(report, path_errors)
     if request.verbose:
         _explain(request, settings, len(files), outcome, time.perf_counter() - started)
@@ -71,6 +84,20 @@ def lint(request: LintRequest) -> int:
     if outcome.errors:
         _say(request, format_file_errors(outcome.errors))
     return _exit_status(request, report, outcome)
+
+
+def _lint_stdin(request: LintRequest, path: str, enabled_for: Callable[[str], frozenset[str]]) -> Report:
+    """Standard input, linted as the file at `path`; with --fix, the fixed
+    text (or the text as it came) is printed on stdout."""
+    data = click.get_binary_stream("stdin").read()
+    fixed: list[bytes] = []
+    result = check_bytes(Task(path, enabled_for(path), fix=request.fix, diff=request.diff), data,
+                         write=fixed.append)
+    if request.fixed_text_to_stdout:
+        stdout = click.get_binary_stream("stdout")
+        stdout.write(fixed[-1] if fixed else data)
+        stdout.flush()
+    return Report([result])
 
 
 def _start(paths: tuple[str, ...]) -> Path:
@@ -112,17 +139,18 @@ def _print(request: LintRequest, report: Report, outcome: Outcome) -> None:
             click.echo("".join(r.diff for r in report.results), nl=False)
         return
     fmt = _format(request)
+    stdout_taken = request.fixed_text_to_stdout
     if request.show_fixes:
         # Beside a report for people; on stderr when stdout must stay parsable.
         listing = _applied_edits(report)
         if listing and request.quiet < SILENT:
-            click.echo(listing, err=fmt not in HUMAN_FORMATS or request.output_file is not None)
+            click.echo(listing, err=fmt not in HUMAN_FORMATS or request.output_file is not None or stdout_taken)
     text = _report(request, fmt, outcome)
     if request.output_file is not None:
         request.output_file.parent.mkdir(parents=True, exist_ok=True)
         request.output_file.write_text(text + "\n" if text else "", encoding="utf-8")
     elif text and request.quiet < SILENT:
-        click.echo(text)
+        click.echo(text, err=stdout_taken)
 
 
 def _format(request: LintRequest) -> str:
