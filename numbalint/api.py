@@ -4,6 +4,9 @@
     findings = numbalint.lint_source(text, path="pkg/launch.py")
     report = numbalint.lint_paths(["src/"], select=["NBL004"])
 
+A `.ipynb` path is a Jupyter notebook (text is its JSON): its findings carry
+`cell`, and their lines count from the start of that cell.
+
 Settings come from the nearest `pyproject.toml` with a `[tool.numbalint]`
 table, as on the command line; `select` and `ignore` are applied after it.
 """
@@ -38,8 +41,9 @@ def lint_source(
     ignore: Sequence[str] = (),
 ) -> list[Finding]:
     """The findings in `text`, read as if it were the file at `path` (whose
-    configuration and per-file-ignores apply). Raises `LintError` when the
-    text cannot be checked and `settings.ConfigError` for a bad selection."""
+    configuration and per-file-ignores apply; a `.ipynb` path makes `text` a
+    notebook's JSON). Raises `LintError` when the text cannot be checked and
+    `settings.ConfigError` for a bad selection."""
     settings = _settings(_folder_of(path), select, ignore)
     result = check_bytes(Task(path, _enabled_for(settings, path)), text.encode("utf-8"))
     return list(_findings_or_raise(result))

@@ -34,7 +34,6 @@ was (a list of lines or one string, same indentation, same escaping).
 from __future__ import annotations
 
 import bisect
-import difflib
 import json
 import re
 from collections.abc import Iterator, Sequence
@@ -122,6 +121,8 @@ class Notebook:
         """`fixed_lines` as the cells' source lines: unchanged lines come back
         as written (magics included); a changed line goes to the cell of the
         line it replaces."""
+        import difflib  # only when fixing
+
         per_cell: list[list[str]] = [[] for _ in self._cells]
         owner = [index for index, cell in enumerate(self._cells) for _ in cell.lines]
         written = [line for cell in self._cells for line in cell.lines]

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import numbalint
+from numbalint.api import LintError
 from numbalint.cli import main
 from numbalint.diagnostics import Finding
 
@@ -233,3 +234,18 @@ def test_fix_keeps_magic_lines_and_diff_shows_the_notebook_change(cli, tmp_path)
     source = "".join(json.loads(path.read_text())["cells"][0]["source"])
     assert source.startswith("%%time\n") and "\n    !nproc\n" in source
     assert "@nb.njit(parallel=True, nogil=True)" in source
+
+
+# -- the Python API ---------------------------------------------------------------------
+
+
+def test_lint_paths_finds_notebooks_in_folders(tmp_path):
+    (tmp_path / "nb.ipynb").write_text(json.dumps(BLOG_NOTEBOOK))
+    report = numbalint.lint_paths([tmp_path], jobs=1)
+    assert where(report.findings) == blog_positions(cell=3)
+    assert {f.path for f in report.findings} == {str(tmp_path / "nb.ipynb")}
+
+
+def test_lint_source_raises_for_a_notebook_it_cannot_read():
+    with pytest.raises(LintError, match=r"^nb\.ipynb: cannot read the notebook: invalid JSON"):
+        numbalint.lint_source('{"cells": [', path="nb.ipynb")
