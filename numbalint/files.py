@@ -47,7 +47,8 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".numbalint_cache",
 )
 
-SOURCE_SUFFIXES = (".py", ".pyi", ".ipynb")  # .ipynb: Jupyter notebooks (numbalint/notebook.py)
+NOTEBOOK_SUFFIX = ".ipynb"  # Jupyter notebooks: see numbalint/notebook.py
+SOURCE_SUFFIXES = (".py", ".pyi", NOTEBOOK_SUFFIX)
 
 
 class SourceError(Exception):

@@ -39,11 +39,11 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from json.decoder import scanstring
+from pathlib import Path
 from typing import Any
 
 from numbalint.diagnostics import Finding, Span
-
-NOTEBOOK_SUFFIX = ".ipynb"
+from numbalint.files import SourceError
 
 # Cell magics that run the rest of the cell as Python code.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "prun", "capture"})
@@ -57,14 +57,6 @@ _CELL_MAGIC = re.compile(r"%%(?P<name>\w+)")
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # Python's line breaks, kept
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
-
-
-class NotebookError(Exception):
-    """A file that is not a readable notebook; `str()` says why, in one line."""
-
-
-def is_notebook(path: str) -> bool:
-    return path.endswith(NOTEBOOK_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -139,25 +131,25 @@ class Notebook:
         return per_cell
 
 
-def read_notebook(data: bytes) -> Notebook | None:
-    """The notebook in `data`, or None when its kernel is not Python.
-    Raises `NotebookError` for anything that is not a notebook."""
+def read_notebook(path: Path, data: bytes) -> Notebook | None:
+    """The notebook in `data` (the file at `path`), or None when its kernel is
+    not Python. Raises `SourceError` for anything that is not a notebook."""
     try:
         text = data.decode("utf-8")
         document = json.loads(text)
     except UnicodeDecodeError:
-        raise NotebookError("cannot read the notebook: it is not UTF-8 (save it from Jupyter again)") from None
+        raise SourceError(path, "cannot read the notebook: it is not UTF-8 (save it from Jupyter again)") from None
     except (ValueError, RecursionError) as error:
-        raise NotebookError(f"cannot read the notebook: invalid JSON ({error}); fix or re-save it") from None
+        raise SourceError(path, f"cannot read the notebook: invalid JSON ({error}); fix or re-save it") from None
     cells = document.get("cells") if isinstance(document, dict) else None
     if not isinstance(cells, list):
-        raise NotebookError("cannot read the notebook: it has no list of cells (is it a Jupyter notebook?)")
+        raise SourceError(path, "cannot read the notebook: it has no list of cells (is it a Jupyter notebook?)")
     if not _runs_python(document):
         return None
     code_cells: list[_CodeCell] = []
     code_lines: list[str] = []
     for number, cell in enumerate(cells, start=1):
-        lines = _code_lines(number, cell)
+        lines = _code_lines(path, number, cell)
         if lines:
             code_cells.append(_CodeCell(number, len(code_lines) + 1, tuple(lines)))
             code_lines.extend(_as_python(lines))
@@ -177,7 +169,7 @@ def _field(mapping: dict[str, Any], outer: str, inner: str) -> Any:
     return value.get(inner) if isinstance(value, dict) else None
 
 
-def _code_lines(number: int, cell: Any) -> list[str]:
+def _code_lines(path: Path, number: int, cell: Any) -> list[str]:
     """The source lines of a code cell with Python in it; [] for any other cell."""
     if not isinstance(cell, dict) or cell.get("cell_type") != "code":
         return []
@@ -185,7 +177,7 @@ def _code_lines(number: int, cell: Any) -> list[str]:
     if isinstance(source, list) and all(isinstance(part, str) for part in source):
         source = "".join(source)
     if not isinstance(source, str):
-        raise NotebookError(f"cannot read the notebook: cell {number} has a source that is not text")
+        raise SourceError(path, f"cannot read the notebook: cell {number} has a source that is not text")
     magic = _CELL_MAGIC.match(source)
     if magic and magic["name"] not in PYTHON_CELL_MAGICS:
         return []

@@ -11,19 +11,21 @@ import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Literal, Sequence
+from typing import TYPE_CHECKING, Callable, Literal, Sequence
 
 import libcst as cst
 
 from numbalint.diagnostics import Diagnostic, FileError, Finding, Fix, FixSummary
-from numbalint.files import SourceError, read_bytes, write_atomic
+from numbalint.files import NOTEBOOK_SUFFIX, SourceError, read_bytes, write_atomic
 from numbalint.model import KernelLookup, ModuleModel
-from numbalint.notebook import Notebook, NotebookError, is_notebook, read_notebook
 from numbalint.positions import Positions
 from numbalint.project import Dependencies
 from numbalint.results import FileResult
 from numbalint.rules import ALL_RULES, NAME_TO_CODE
 from numbalint.suppress import filter_suppressed
+
+if TYPE_CHECKING:
+    from numbalint.notebook import Notebook
 
 FixMode = Literal["off", "safe", "unsafe"]
 
@@ -74,9 +76,11 @@ class _Source:
 
 def _read_source(path: str, data: bytes) -> _Source | None:
     """The module to lint in `data`; None for a notebook whose kernel is not Python."""
-    if not is_notebook(path):
+    if not path.endswith(NOTEBOOK_SUFFIX):
         return _Source(data, data)
-    notebook = read_notebook(data)
+    from numbalint.notebook import read_notebook  # only for notebooks
+
+    notebook = read_notebook(Path(path), data)
     return _Source(data, notebook.code, notebook) if notebook is not None else None
 
 
@@ -108,18 +112,16 @@ def check_bytes(task: Task, data: bytes, *, write: Callable[[bytes], None] | Non
     to stdout)."""
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
-    source = _Source(data, data)
+    source = _Source(data, data)  # what a syntax error is located in, until a notebook is read
     try:
-        read = _read_source(task.path, data)
-        if read is None:
+        notebook_or_file = _read_source(task.path, data)
+        if notebook_or_file is None:
             return FileResult(task.path)  # a notebook in another language
-        source = read
+        source = notebook_or_file
         if task.fix != "off":
             return source.place(_fix_file(task, source, write or _writer(task.path)))
         return source.place(_check_source(task, source.code))
-    except NotebookError as error:
-        return FileResult(task.path, error=FileError(task.path, str(error)))
-    except SourceError as error:  # the fixed file could not be written
+    except SourceError as error:  # not a readable notebook, or the fixed file could not be written
         return FileResult(task.path, error=error.file_error)
     except cst.ParserSyntaxError as error:
         return FileResult(task.path, error=_syntax_error(task.path, source, error))
