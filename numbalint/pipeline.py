@@ -60,11 +60,13 @@ class _Source:
         """The file's bytes for a fixed version of `code`."""
         return self.notebook.with_code(fixed) if self.notebook is not None else fixed
 
-    def place(self, result: FileResult) -> FileResult:
-        """Findings located in `code`, located in the file (a notebook's cells)."""
-        if self.notebook is None or not result.findings:
+    def in_file(self, result: FileResult) -> FileResult:
+        """A result about `code` as one about the file: in a notebook, findings
+        are placed in cells, and no kernel is exported (a notebook cannot be
+        imported; `analysis.py` may be what `import analysis` means)."""
+        if self.notebook is None:
             return result
-        return replace(result, findings=tuple(self.notebook.place(f) for f in result.findings))
+        return replace(result, findings=tuple(self.notebook.place(f) for f in result.findings), exports={})
 
     def error_at(self, path: str, message: str, line: int, column: int) -> FileError:
         """An error at a place in `code` (in a notebook, in its cell)."""
@@ -119,8 +121,8 @@ def check_bytes(task: Task, data: bytes, *, write: Callable[[bytes], None] | Non
             return FileResult(task.path)  # a notebook in another language
         source = notebook_or_file
         if task.fix != "off":
-            return source.place(_fix_file(task, source, write or _writer(task.path)))
-        return source.place(_check_source(task, source.code))
+            return source.in_file(_fix_file(task, source, write or _writer(task.path)))
+        return source.in_file(_check_source(task, source.code))
     except SourceError as error:  # not a readable notebook, or the fixed file could not be written
         return FileResult(task.path, error=error.file_error)
     except cst.ParserSyntaxError as error:

@@ -249,3 +249,15 @@ def test_lint_paths_finds_notebooks_in_folders(tmp_path):
 def test_lint_source_raises_for_a_notebook_it_cannot_read():
     with pytest.raises(LintError, match=r"^nb\.ipynb: cannot read the notebook: invalid JSON"):
         numbalint.lint_source('{"cells": [', path="nb.ipynb")
+
+
+def test_a_notebook_exports_no_kernels_to_python_files(tmp_path):
+    kernel = "import numba\n\n@numba.njit\ndef square(a):\n    a[:] = a * a\n"
+    (tmp_path / "analysis.ipynb").write_text(json.dumps(notebook(code(kernel))))
+    driver = ("import threading\nfrom analysis import square\n\n\ndef run(a):\n"
+              "    t = threading.Thread(target=square, args=(a,))\n    t.start()\n    t.join()\n")
+    (tmp_path / "driver.py").write_text(driver)
+    assert numbalint.lint_paths([tmp_path], jobs=1).findings == []
+    (tmp_path / "analysis.py").write_text(kernel)
+    assert {(Path(f.path).name, f.code) for f in numbalint.lint_paths([tmp_path], jobs=1).findings} == {
+        ("driver.py", "NBL004")}
