@@ -15,10 +15,9 @@ import pytest
 
 import numbalint
 from numbalint.api import LintError
-from numbalint.cli import main
 from numbalint.diagnostics import Finding
+from tests.conftest import FIXTURES, invoke
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 BLOG = (FIXTURES / "blog" / "verbatim.py").read_text()
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>NBL\d{3}(?:\s*,\s*NBL\d{3})*)")
 
@@ -73,14 +72,8 @@ def cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("NO_COLOR", "1")
 
     def run(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            main(["--no-cache", *args])
-            status = 0
-        except SystemExit as exit_:
-            status = exit_.code if isinstance(exit_.code, int) else 0
-        out, err = capsys.readouterr()
-        return status, out, err
+        done = invoke(capsys, "--no-cache", *args)
+        return done.code, done.out, done.err
 
     return run
 

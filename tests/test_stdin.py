@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from tests.conftest import FIXTURES
+
 BLOG = FIXTURES / "blog" / "verbatim.py"
 NOTEBOOK = FIXTURES / "notebooks" / "blog.ipynb"
 
