@@ -11,15 +11,17 @@ IPython syntax is made neutral without moving anything:
 
 - a line magic (`%matplotlib inline`), shell escape (`!pip install numba`,
   `files = !ls`) or help line (`np.sum?`, `?np.sum`) becomes `pass` at the
-  same indentation, so a block whose body it is stays a block;
+  same indentation, so a block whose body it is stays a block (lines it
+  continues onto, in open brackets or after a backslash, become blank);
 - a cell magic that runs its body as Python (`%%time`, `%%timeit`, `%%prun`,
   `%%capture`) has its first line made `pass` and the body linted;
 - any other cell magic (`%%bash`, `%%writefile`, `%%cython`, ...) is not
   Python: the cell is skipped.
 
-The test is IPython's (an escape character first on the line, after
-indentation), made per physical line: a line inside brackets that starts with
-`%` (a modulo continued from the previous line) is taken for a magic too.
+The test is IPython's: an escape character first in a statement, after
+indentation. A line that continues a statement (inside brackets, after a
+backslash, inside a triple-quoted string) is code, so Black's
+`"%d items"\n    % n` stays a modulo.
 
 Notebooks whose kernel is not Python (`metadata.kernelspec.language` or
 `metadata.language_info.name`) are not linted.
@@ -186,10 +188,62 @@ def _code_lines(path: Path, number: int, cell: Any) -> list[str]:
 
 def _as_python(lines: list[str]) -> list[str]:
     """The cell's lines with IPython syntax made `pass`, each ending in a line break."""
-    python = [_neutral(line) for line in lines]
+    python = []
+    state = _Continuation()
+    in_magic = False
+    for line in lines:
+        if not state.continues:
+            neutral = _neutral(line)
+            in_magic = neutral is not line
+            python.append(neutral)
+        else:  # a magic's own continuation lines (IPython joins them) become blank
+            python.append(line[len(line.rstrip("\r\n")):] if in_magic else line)
+        state.read(line)
     if not python[-1].endswith(("\n", "\r")):
         python[-1] += "\n"  # the next cell starts on a line of its own
     return python
+
+
+class _Continuation:
+    """Whether the next line continues a statement: open brackets, a trailing
+    backslash or an open triple-quoted string, read line by line."""
+
+    def __init__(self) -> None:
+        self._brackets = 0
+        self._string = ""  # the open triple quote, if any
+        self._backslash = False
+
+    @property
+    def continues(self) -> bool:
+        return bool(self._brackets or self._string or self._backslash)
+
+    def read(self, line: str) -> None:
+        code = line.rstrip("\r\n")
+        index = 0
+        while index < len(code):
+            char = code[index]
+            if self._string:
+                if char == "\\":
+                    index += 2
+                    continue
+                if code.startswith(self._string, index):
+                    index += len(self._string)
+                    self._string = ""
+                    continue
+            elif char == "#":
+                break
+            elif char in "'\"":
+                self._string = char * 3 if code.startswith(char * 3, index) else char
+                index += len(self._string)
+                continue
+            elif char in "([{":
+                self._brackets += 1
+            elif char in ")]}":
+                self._brackets = max(self._brackets - 1, 0)
+            index += 1
+        self._backslash = index == len(code) and code.endswith("\\")
+        if len(self._string) == 1:  # a one-quote string ends with its line
+            self._string = ""
 
 
 def _neutral(line: str) -> str:

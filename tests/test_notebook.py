@@ -106,6 +106,15 @@ def test_magics_shell_escapes_and_help_lines_do_not_move_positions():
     assert where(lint_notebook(notebook(code(cell)))) == blog_positions(cell=1)
 
 
+def test_a_line_that_continues_a_statement_is_code_even_if_it_starts_like_a_magic():
+    continued = ('msg = (\n    "%d items"\n    % 3\n)\ny = 10 \\\n    % 3\ndoc = """\n!not a command\n"""  # (\n')
+    magic = "%time total = sum([1,\n 2])\n"  # IPython joins the magic's lines
+    as_python = continued + "pass\n\n" + BLOG
+    expected = [(1, *position) for _, *position in where(numbalint.lint_source(as_python, path="a.py"))]
+    assert where(lint_notebook(notebook(code(continued + magic + BLOG)))) == expected
+    assert len(expected) == 5  # (NBL005 keeps silent in a module that uses `%`)
+
+
 def test_a_time_cell_magic_keeps_its_body_and_another_cell_magic_skips_the_cell():
     timed = notebook(code("%%time\n" + BLOG), code("%%bash\nif (( 1 % 2 )); then echo odd; fi\n"))
     assert where(lint_notebook(timed)) == blog_positions(cell=1, line_offset=1)
