@@ -263,3 +263,13 @@ def test_a_notebook_exports_no_kernels_to_python_files(tmp_path):
     (tmp_path / "analysis.py").write_text(kernel)
     assert {(Path(f.path).name, f.code) for f in numbalint.lint_paths([tmp_path], jobs=1).findings} == {
         ("driver.py", "NBL004")}
+
+
+def test_a_notebook_launching_a_kernel_from_a_python_file_is_checked_against_it(tmp_path):
+    (tmp_path / "kernels.py").write_text("import numba\n\n@numba.njit\ndef square(a):\n    a[:] = a * a\n")
+    launch = "t = threading.Thread(target=square, args=(a,))\n"
+    cell = "import threading\nfrom kernels import square\n" + launch + "t.start()\nt.join()\n"
+    (tmp_path / "analysis.ipynb").write_text(json.dumps(notebook(markdown("intro"), code(as_lines(cell)))))
+    findings = numbalint.lint_paths([tmp_path], jobs=1).findings
+    assert [(Path(f.path).name, f.cell, f.span.line, f.span.column, f.code) for f in findings] == [
+        ("analysis.ipynb", 2, 3, 5, "NBL004")]
