@@ -72,7 +72,7 @@ class Notebook:
     """A parsed notebook: `code` is its Python module; findings and fixed code
     are mapped back to cells."""
 
-    def __init__(self, text: str, document: dict[str, Any], cells: Sequence[_CodeCell], code_lines: list[str]):
+    def __init__(self, text: str, document: dict[str, Any], cells: Sequence[_CodeCell], code_lines: list[str]) -> None:
         self._text = text
         self._document = document
         self._cells = list(cells)
@@ -87,8 +87,7 @@ class Notebook:
 
     def place(self, finding: Finding) -> Finding:
         """The finding in its cell's coordinates."""
-        index = self._cell_index(finding.span.line)
-        cell = self._cells[index]
+        cell = self._cells[self._cell_index(finding.span.line)]
         fix = finding.fix
         if fix is not None:
             fix = replace(fix, edits=tuple(replace(edit, span=self._in_cell(edit.span, cell)) for edit in fix.edits))
