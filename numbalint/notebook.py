@@ -157,6 +157,16 @@ def read_notebook(path: Path, data: bytes) -> Notebook | None:
     return Notebook(text, document, code_cells, code_lines)
 
 
+def cell_source(data: bytes, number: int) -> str:
+    """The source of cell `number` (1-based) of the notebook in `data`, to show
+    it; "" if it cannot be read."""
+    try:
+        source = json.loads(data)["cells"][number - 1]["source"]
+    except (ValueError, LookupError, TypeError):
+        return ""
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
 def _runs_python(document: dict[str, Any]) -> bool:
     metadata = document.get("metadata")
     if not isinstance(metadata, dict):

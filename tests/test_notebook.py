@@ -92,7 +92,7 @@ def test_text_output_names_the_cell_and_json_has_a_cell_field(cli, tmp_path):
     assert status == 1
     assert "nb.ipynb:cell 3:23:50: NBL001 [kernel-arity]" in out
     status, out, _ = cli("--output-format", "json", "nb.ipynb", "blog.py")
-    cells = {(finding["path"], finding["cell"]) for finding in json.loads(out)}
+    cells = {(finding["path"], finding["cell"]) for finding in json.loads(out)["findings"]}
     assert cells == {("nb.ipynb", 3), ("blog.py", None)}
 
 
@@ -176,7 +176,7 @@ def test_folders_are_searched_for_notebooks_but_not_checkpoints(cli, tmp_path):
         (tmp_path / folder / "nb.ipynb").write_text(json.dumps(BLOG_NOTEBOOK))
     status, out, _ = cli("--output-format", "json", "src")
     assert status == 1
-    assert {finding["path"] for finding in json.loads(out)} == {str(Path("src") / "nb.ipynb")}
+    assert {finding["path"] for finding in json.loads(out)["findings"]} == {str(Path("src") / "nb.ipynb")}
 
 
 # -- --fix --------------------------------------------------------------------------------
@@ -273,3 +273,13 @@ def test_a_notebook_launching_a_kernel_from_a_python_file_is_checked_against_it(
     findings = numbalint.lint_paths([tmp_path], jobs=1).findings
     assert [(Path(f.path).name, f.cell, f.span.line, f.span.column, f.code) for f in findings] == [
         ("analysis.ipynb", 2, 3, 5, "NBL004")]
+
+
+def test_the_full_format_shows_the_cells_line_and_json_errors_name_the_cell(cli, tmp_path):
+    (tmp_path / "nb.ipynb").write_text(json.dumps(BLOG_NOTEBOOK, indent=1))
+    _, out, _ = cli("--output-format", "full", "nb.ipynb")
+    thread_line = next(line for line in BLOG.splitlines() if "threading.Thread(target=lambda" in line)
+    assert f"23 | {thread_line}" in out.splitlines()
+    (tmp_path / "broken.ipynb").write_text(json.dumps(notebook(markdown("x"), code("import numba\nx = (\n"))))
+    _, out, _ = cli("--output-format", "json", "broken.ipynb")
+    assert [(e["path"], e["cell"], e["line"]) for e in json.loads(out)["errors"]] == [("broken.ipynb", 2, 2)]

@@ -212,8 +212,8 @@ def test_json_is_one_object_of_findings_errors_and_a_summary():
         "edits": [{"line": 3, "column": 1, "end_line": 3, "end_column": 6, "content": "@njit(nogil=True)"}],
     }
     assert data["errors"] == [
-        {"path": "broken.py", "line": 2, "column": 5, "message": "cannot parse: '(' was never closed"},
-        {"path": "gone.py", "line": None, "column": None, "message": "no such file or directory"},
+        {"path": "broken.py", "cell": None, "line": 2, "column": 5, "message": "cannot parse: '(' was never closed"},
+        {"path": "gone.py", "cell": None, "line": None, "column": None, "message": "no such file or directory"},
     ]
     assert data["summary"] == {"findings": 3, "fixable": 1, "errors": 2, "files_checked": 5,
                                "files_skipped": 2, "edits_applied": 0}

@@ -36,7 +36,7 @@ def numbalint(project: Path, *args: str, stdin: bytes = b"") -> subprocess.Compl
 
 
 def findings(output: bytes) -> list[dict[str, Any]]:
-    return json.loads(output)
+    return json.loads(output)["findings"]
 
 
 def without_path(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -76,7 +76,7 @@ def test_fix_prints_the_fixed_text_on_stdout_and_the_report_on_stderr(project, f
     fixed = numbalint(project, "--fix", "--stdin-filename", f"in/{fixture.name}", stdin=fixture.read_bytes())
     assert fixed.stdout == copy.read_bytes() != fixture.read_bytes()
     assert fixed.returncode == 1  # findings without a safe fix remain, as with a file
-    assert f"in/{fixture.name}:".encode() in fixed.stderr and b"Fixed 2 problems." in fixed.stderr
+    assert f"in/{fixture.name}:".encode() in fixed.stderr and b"Applied 2 edits." in fixed.stderr
 
 
 def test_fix_with_nothing_to_fix_prints_the_text_unchanged(project):

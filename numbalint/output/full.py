@@ -38,7 +38,7 @@ _HELP_WIDTH = 100
 
 def render(outcome: Outcome, context: Context) -> str:
     read = lru_cache(maxsize=None)(_source_lines)
-    blocks = [_block(finding, read(finding.path), context) for finding in outcome.findings]
+    blocks = [_block(finding, read(finding.path, finding.cell), context) for finding in outcome.findings]
     return with_summary(["\n\n".join(blocks)] if blocks else [], outcome, context)
 
 
@@ -116,11 +116,16 @@ def _style(text: str, context: Context, **style: object) -> str:
     return click.style(text, **style) if context.color else text  # type: ignore[arg-type]
 
 
-def _source_lines(path: str) -> list[str]:
-    """The file's lines, decoded as Python decodes it (PEP 263); [] if unreadable.
-    Only CR and LF end lines, as for the parser (str.splitlines also splits at form feeds)."""
+def _source_lines(path: str, cell: int | None) -> list[str]:
+    """The file's lines (a notebook's: the cell's), decoded as Python decodes it
+    (PEP 263); [] if unreadable. Only CR and LF end lines, as for the parser
+    (str.splitlines also splits at form feeds)."""
     try:
         data = Path(path).read_bytes()
+        if cell is not None:
+            from numbalint.notebook import cell_source
+
+            return _LINE_END.split(cell_source(data, cell))
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return _LINE_END.split(data.decode(encoding, errors="replace"))
     except (OSError, SyntaxError, LookupError):

@@ -35,8 +35,9 @@ def finding_record(finding: Finding) -> dict[str, Any]:
 
 
 def error_record(error: FileError) -> dict[str, Any]:
-    """A file that could not be checked; line and column are null when unknown."""
-    return {"path": error.path, "line": error.line, "column": error.column, "message": error.message}
+    """A file that could not be checked; line and column are null when unknown, cell outside notebooks."""
+    return {"path": error.path, "cell": error.cell, "line": error.line, "column": error.column,
+            "message": error.message}
 
 
 def _summary(outcome: Outcome, context: Context) -> dict[str, int]:
