@@ -118,7 +118,7 @@ def check_bytes(task: Task, data: bytes, *, write: Callable[[bytes], None] | Non
     try:
         notebook_or_file = _read_source(task.path, data)
         if notebook_or_file is None:
-            return FileResult(task.path)  # a notebook in another language
+            return FileResult(task.path, skipped=True)  # a notebook in another language: no Python to check
         source = notebook_or_file
         if task.fix != "off":
             return source.in_file(_fix_file(task, source, write or _writer(task.path)))

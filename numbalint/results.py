@@ -22,7 +22,7 @@ class FileResult:
     imports: tuple[str, ...] = ()  # qualified names the module imports
     fixed: tuple[str, ...] = ()  # messages of the fixes applied
     diff: str = ""
-    skipped: bool = False  # not parsed: it cannot involve numba or threads
+    skipped: bool = False  # not parsed: it cannot involve numba or threads (or is a notebook in another language)
 
 
 @dataclass

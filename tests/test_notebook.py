@@ -151,8 +151,11 @@ def test_syntax_error_names_the_cell(cli, tmp_path):
 # -- what is and is not a Python notebook -------------------------------------------------
 
 
-def test_a_notebook_of_another_language_is_not_linted():
-    assert lint_notebook(notebook(code("using Base.Threads\n@threads for i in 1:10 end\n"), language="julia")) == []
+def test_a_notebook_of_another_language_is_skipped(cli, tmp_path):
+    julia = notebook(code("using Base.Threads  # numba\n@threads for i in 1:10 end\n"), language="julia")
+    assert lint_notebook(julia) == []
+    (tmp_path / "julia.ipynb").write_text(json.dumps(julia))
+    assert cli("julia.ipynb") == (0, "All checks passed. Checked 0 files; 1 skipped: no numba or threads.\n", "")
 
 
 def test_invalid_json_is_one_line_naming_the_file(cli, tmp_path):
