@@ -161,10 +161,17 @@ def cell_source(data: bytes, number: int) -> str:
     """The source of cell `number` (1-based) of the notebook in `data`, to show
     it; "" if it cannot be read."""
     try:
-        source = json.loads(data)["cells"][number - 1]["source"]
+        source = _joined(json.loads(data)["cells"][number - 1]["source"])
     except (ValueError, LookupError, TypeError):
         return ""
-    return "".join(source) if isinstance(source, list) else str(source)
+    return source or ""
+
+
+def _joined(source: Any) -> str | None:
+    """A cell's source as one text (Jupyter stores a list of lines or a string); None if it is not text."""
+    if isinstance(source, list) and all(isinstance(part, str) for part in source):
+        return "".join(source)
+    return source if isinstance(source, str) else None
 
 
 def _runs_python(document: dict[str, Any]) -> bool:
@@ -184,10 +191,8 @@ def _code_lines(path: Path, number: int, cell: Any) -> list[str]:
     """The source lines of a code cell with Python in it; [] for any other cell."""
     if not isinstance(cell, dict) or cell.get("cell_type") != "code":
         return []
-    source = cell.get("source", "")
-    if isinstance(source, list) and all(isinstance(part, str) for part in source):
-        source = "".join(source)
-    if not isinstance(source, str):
+    source = _joined(cell.get("source", ""))
+    if source is None:
         raise SourceError(path, f"cannot read the notebook: cell {number} has a source that is not text")
     magic = _CELL_MAGIC.match(source)
     if magic and magic["name"] not in PYTHON_CELL_MAGICS:
