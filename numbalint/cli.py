@@ -1,7 +1,7 @@
 """Command line: argv -> settings -> runner -> output. Thin on purpose.
 
-`numbalint [OPTIONS] PATH...` lints (`-` is standard input); `numbalint rule CODE` and
-`numbalint verify ...` are subcommands. A folder named like a subcommand is
+`numbalint [OPTIONS] PATH...` lints (`-` is standard input); `numbalint rule CODE`,
+`numbalint verify ...` and `numbalint server` are subcommands. A folder named like a subcommand is
 linted when written as a path (`./rule`).
 """
 
@@ -47,6 +47,7 @@ Subcommands:
   numbalint rule CODE                       explain a rule (code or name)
   numbalint verify MODULE:FUNCTION --against NAME
                                             run your function against a reference kernel
+  numbalint server                          the language server (LSP on stdin/stdout) for editors
 Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not be checked."""
 
 
@@ -166,6 +167,23 @@ def _rule_table() -> str:
     lines = [f"{'code':<7} {'name':<{width}}  fix        summary"]
     lines += [f"{r.code:<7} {r.name:<{width}}  {r.fix:<9}  {r.summary}" for r in ALL_RULES]
     return "\n".join(lines)
+
+
+@cli.command("server")
+def server() -> None:
+    """Run the language server: LSP over stdin/stdout, for editors.
+
+    \b
+    Needs the `server` extra: pip install 'numbalint[server]'."""
+    # pygls is imported here only: the lint path must not pay for it at start-up.
+    try:
+        from numbalint.lsp.server import serve
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").partition(".")[0] not in ("pygls", "lsprotocol"):
+            raise
+        click.echo("numbalint: error: the language server needs pygls: pip install 'numbalint[server]'", err=True)
+        sys.exit(2)
+    serve()
 
 
 def _add_verify() -> None:
