@@ -74,7 +74,20 @@ def wants_quick_fixes(only: Sequence[str] | None) -> bool:
     return only is None or any(kind in ("", types.CodeActionKind.QuickFix) for kind in only)
 
 
-def overlaps(a: types.Range, b: types.Range) -> bool:
+def asked_about(shown: types.Diagnostic, params: types.CodeActionParams) -> bool:
+    """Whether a code action request is about a diagnostic we published: one of
+    the diagnostics the client names, else any in the requested range."""
+    named = params.context.diagnostics
+    if named:
+        return any(_same(shown, other) for other in named)
+    return _overlaps(shown.range, params.range)
+
+
+def _same(ours: types.Diagnostic, theirs: types.Diagnostic) -> bool:
+    return (theirs.source, theirs.code, theirs.range, theirs.message) == (SOURCE, ours.code, ours.range, ours.message)
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
     return _key(a.start) <= _key(b.end) and _key(b.start) <= _key(a.end)
 
 

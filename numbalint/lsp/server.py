@@ -18,7 +18,7 @@ from pygls.uris import to_fs_path
 from numbalint import __version__
 from numbalint.diagnostics import Finding
 from numbalint.files import SOURCE_SUFFIXES
-from numbalint.lsp.convert import TextLines, diagnostic, overlaps, quick_fix, wants_quick_fixes
+from numbalint.lsp.convert import TextLines, asked_about, diagnostic, quick_fix, wants_quick_fixes
 from numbalint.lsp.live import LiveLinter
 from numbalint.settings import CONFIG_FILE, ConfigError
 
@@ -88,7 +88,7 @@ class NumbalintServer(LanguageServer):
         return [
             quick_fix(uri, finding.fix, shown, published.lines)
             for finding, shown in published.findings
-            if finding.fix is not None and overlaps(shown.range, params.range)
+            if finding.fix is not None and asked_about(shown, params)
         ]
 
     def _publish(self, uri: str, published: Published) -> None:
