@@ -128,22 +128,22 @@ class LiveLinter:
     def lint(self, path: str, text: str) -> Linted:
         """Lint `text` as the contents of `path`. Raises `settings.ConfigError`."""
         config = self.configs.for_file(Path(path))
+        root = self._root(path, config.settings)
         task = Task(path, config.enabled_for(path))
         data = source_bytes(text)
-        known = self._open.get(path) or _OpenFile(self._root(path, config.settings))
-        project = self._projects.get(known.root)
-        depends = project.depends(path, known.imports) if project is not None else ()
-        result = check_bytes(replace(task, depends=depends), data) if MAY_MATTER.search(data) else FileResult(path)
+        if not MAY_MATTER.search(data):
+            return self._record(root, path, FileResult(path), ())
+        # The imports of its last version say which kernels it needs: one parse, usually.
+        known = self._open.get(path)
+        project = self._projects.get(root)
+        depends = project.depends(path, known.imports) if project is not None and known is not None else ()
+        result = check_bytes(replace(task, depends=depends), data)
         if result.imports:
-            project = self._project(known.root, config.settings)
-            needed = project.depends(path, result.imports)
-            if needed != depends:  # its imports changed: lint again with what they reach
+            needed = self._project(root, config.settings).depends(path, result.imports)
+            if needed != depends:  # new imports (or a first look): again, with what they reach
                 depends = needed
                 result = check_bytes(replace(task, depends=depends), data)
-        if result.error is not None:  # keep what the last good text imported and exported
-            return Linted(result)
-        self._open[path] = _OpenFile(known.root, result.imports, depends, result.exports)
-        return Linted(result, self._exports_changed(known.root, path, result.exports))
+        return self._record(root, path, result, depends)
 
     def close(self, path: str) -> tuple[str, ...]:
         """Forget a closed buffer; the file on disk is what the project sees again.
@@ -152,6 +152,12 @@ class LiveLinter:
         if closed is None or closed.root not in self._projects:
             return ()
         return self._exports_changed(closed.root, path, check_file(Task(path, frozenset())).exports)
+
+    def _record(self, root: Path, path: str, result: FileResult, depends: Dependencies) -> Linted:
+        if result.error is not None:  # keep what the last good text imported and exported
+            return Linted(result)
+        self._open[path] = _OpenFile(root, result.imports, depends, result.exports)
+        return Linted(result, self._exports_changed(root, path, result.exports))
 
     def _exports_changed(self, root: Path, path: str, exports: Mapping[str, Kernel]) -> tuple[str, ...]:
         """Record `path`'s kernels in its project; the other open files that this changes."""
