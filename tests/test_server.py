@@ -90,8 +90,14 @@ def test_the_blog_example_in_an_editor(client: LspClient, project: Path) -> None
     assert client.shutdown() == 0
 
 
-def test_columns_count_utf16_code_units(client: LspClient, project: Path) -> None:
-    """"😀" is one character for Python and two UTF-16 code units for the editor."""
+UNITS = {"utf-16": lambda text: len(text.encode("utf-16-le")) // 2,
+         "utf-8": lambda text: len(text.encode("utf-8")), "utf-32": len}
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+def test_columns_count_the_negotiated_code_units(client: LspClient, project: Path, encoding: str) -> None:
+    """"😀é" is two characters for Python, three UTF-16 code units (the default)
+    and six UTF-8 ones: the client's columns are counted in the units it chose."""
     path = project / "emoji.py"
     text = textwrap.dedent("""\
         import threading
@@ -106,16 +112,19 @@ def test_columns_count_utf16_code_units(client: LspClient, project: Path) -> Non
             t.start()
             t.join()
     """)
-    client.initialize(project)
+    offered = {} if encoding == "utf-16" else {"general": {"positionEncodings": [encoding]}}
+    assert client.initialize(project, offered)["capabilities"]["positionEncoding"] == encoding
     client.open(path, text)
     [args] = client.diagnostics(path)
     line = text.splitlines()[8]
     before = line[: line.index("args=(") + len("args=(")]  # the finding is the parenthesised name
     assert args["code"] == "NBL008"
-    assert args["range"]["start"] == {"line": 8, "character": len(before) + 1}  # one more unit than characters
+    assert args["range"]["start"] == {"line": 8, "character": UNITS[encoding](before)}
 
-    [action] = quick_fixes(client, path, args)
-    assert apply_edits(text, action["edit"]["changes"][path.as_uri()]).splitlines()[8].endswith("args=(block,))")
+    if encoding == "utf-16":  # as the edit applier counts
+        [action] = quick_fixes(client, path, args)
+        fixed = apply_edits(text, action["edit"]["changes"][path.as_uri()])
+        assert fixed.splitlines()[8].endswith("args=(block,))")
 
 
 def test_unparsable_text_publishes_nothing_and_the_server_goes_on(client: LspClient, project: Path) -> None:
