@@ -27,9 +27,9 @@ from pathlib import Path
 import libcst as cst
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO))
 
-from lsp_client import LspClient  # noqa: E402
+from tests.lsp_client import LspClient  # noqa: E402
 
 PATTERNS = (REPO / "fixtures" / "blog" / "mistakes.py", REPO / "fixtures" / "blog" / "fixed_threads.py")
 HEADER = "import threading\n\nimport numba as nb\nimport numpy as np\nfrom numba import njit\n"

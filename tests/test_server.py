@@ -14,10 +14,10 @@ import pytest
 
 pytest.importorskip("pygls")
 
-from lsp_client import LspClient, apply_edits  # noqa: E402
+from tests.conftest import FIXTURES  # noqa: E402
+from tests.lsp_client import LspClient, apply_edits  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-BLOG = REPO / "fixtures" / "blog" / "verbatim.py"
+BLOG = FIXTURES / "blog" / "verbatim.py"
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_kernels_come_from_other_files_and_follow_their_edits(client: LspClient,
     """driver.py launches a kernel of kernels.py: the index read from disk says it
     lacks nogil; adding nogil in the editor (unsaved) clears driver.py's finding."""
     for name in ("driver.py", "kernels.py"):
-        shutil.copy(REPO / "fixtures" / "cross_module" / name, project / name)
+        shutil.copy(FIXTURES / "cross_module" / name, project / name)
     driver, kernels = project / "driver.py", project / "kernels.py"
     client.initialize(project)
     client.open(driver, driver.read_text())

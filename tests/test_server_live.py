@@ -10,9 +10,9 @@ import pytest
 
 from numbalint.lsp import live
 from numbalint.lsp.live import LiveLinter, source_bytes
+from tests.conftest import FIXTURES
 
-REPO = Path(__file__).resolve().parent.parent
-CROSS_MODULE = REPO / "fixtures" / "cross_module"
+CROSS_MODULE = FIXTURES / "cross_module"
 
 
 @pytest.fixture
