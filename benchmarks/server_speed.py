@@ -11,7 +11,7 @@ edit a full-text change of one number (so every round trip parses new text).
 A control does the same with fixed_threads.py's pattern alone: no findings,
 so it shows what the server costs apart from locating and fixing findings. The budget (DESIGN.md): about one libcst parse of the file; the
 target, within 2x. Each timing is the best of the repeats (shared, noisy
-machines). Needs pygls (`pip install 'numbalint[server]'`).
+machines), round trips and parses taken in turn. Needs pygls (`pip install 'numbalint[server]'`).
 """
 
 from __future__ import annotations
@@ -53,13 +53,10 @@ def generated_source(lines: int, patterns: tuple[Path, ...] = PATTERNS) -> str:
     return "".join(parts)
 
 
-def best_of(repeats: int, work: Callable[[int], object]) -> float:
-    times = []
-    for attempt in range(repeats):
-        start = time.perf_counter()
-        work(attempt)
-        times.append(time.perf_counter() - start)
-    return min(times)
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
 
 
 def edited(text: str, attempt: int) -> str:
@@ -68,7 +65,9 @@ def edited(text: str, attempt: int) -> str:
 
 
 def measure(text: str, repeats: int) -> tuple[int, float, float]:
-    """Diagnostics published, best round trip, best bare parse (seconds)."""
+    """Diagnostics published, best round trip, best bare parse (seconds). The
+    two are timed in turn on the same edited text, so that a machine busy for
+    a while slows both alike."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         path = root / "generated.py"
@@ -78,18 +77,15 @@ def measure(text: str, repeats: int) -> tuple[int, float, float]:
             client.initialize(root)
             client.open(path, text)
             findings = len(client.diagnostics(path, version=1))
-
-            def round_trip(attempt: int) -> None:
-                version = attempt + 2
-                client.change(path, edited(text, attempt), version)
-                client.diagnostics(path, version)
-
-            server = best_of(repeats, round_trip)
+            server, parse = [], []
+            for attempt in range(repeats):
+                version, changed = attempt + 2, edited(text, attempt)
+                server.append(timed(lambda: (client.change(path, changed, version), client.diagnostics(path, version))))
+                parse.append(timed(lambda: cst.parse_module(changed.encode())))
             client.shutdown()
         finally:
             client.kill()
-    parse = best_of(repeats, lambda attempt: cst.parse_module(edited(text, attempt).encode()))
-    return findings, server, parse
+    return findings, min(server), min(parse)
 
 
 def main() -> None:
