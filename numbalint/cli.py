@@ -1,7 +1,8 @@
 """Command line: argv -> settings -> runner -> output. Thin on purpose.
 
 `numbalint [OPTIONS] PATH...` lints (`-` is standard input); `numbalint rule CODE`,
-`numbalint verify ...` and `numbalint server` are subcommands. A folder named like a subcommand is
+`numbalint verify ...` and `numbalint server` are subcommands. A folder named like
+a subcommand is
 linted when written as a path (`./rule`).
 """
 
