@@ -15,7 +15,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from numbalint import __version__
+from numbalint.version import __version__
 from numbalint.diagnostics import Finding
 from numbalint.files import SOURCE_SUFFIXES
 from numbalint.lsp.convert import TextLines, asked_about, diagnostic, quick_fix, wants_quick_fixes
