@@ -44,6 +44,10 @@ class LspClient:
     def notify(self, method: str, params: Any) -> None:
         self._send({"jsonrpc": "2.0", "method": method, "params": params})
 
+    def answer(self, request: Message, result: Any) -> None:
+        """Reply to a request the server sent."""
+        self._send({"jsonrpc": "2.0", "id": request["id"], "result": result})
+
     def notification(self, method: str, where: Callable[[Any], bool] = lambda _: True) -> Any:
         """The params of the next `method` notification whose params satisfy `where`."""
         return self.receive(lambda m: m.get("method") == method and where(m.get("params")))["params"]

@@ -177,6 +177,31 @@ def test_kernels_come_from_other_files_and_follow_their_edits(client: LspClient,
     assert set(by_code(client.diagnostics(driver))) == {"NBL001", "NBL004"}  # back to what is on disk
 
 
+def test_files_changed_on_disk_are_read_again(client: LspClient, project: Path) -> None:
+    """A client that can watch files is asked to; what it reports changed on
+    disk (a checkout, another tool) reaches the open buffers that depend on it."""
+    for name in ("driver.py", "kernels.py"):
+        shutil.copy(FIXTURES / "cross_module" / name, project / name)
+    driver, kernels, config = project / "driver.py", project / "kernels.py", project / "pyproject.toml"
+    client.initialize(project, {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": True}}})
+    register = client.receive(lambda m: m.get("method") == "client/registerCapability")
+    client.answer(register, None)
+    [registration] = register["params"]["registrations"]
+    assert registration["method"] == "workspace/didChangeWatchedFiles"
+    assert {w["globPattern"] for w in registration["registerOptions"]["watchers"]} == {
+        "**/*.py", "**/*.pyi", "**/pyproject.toml"}
+
+    client.open(driver, driver.read_text())
+    assert set(by_code(client.diagnostics(driver))) == {"NBL001", "NBL004"}
+    kernels.write_text(kernels.read_text().replace("@njit\n", "@njit(nogil=True)\n", 1))
+    client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": kernels.as_uri(), "type": 2}]})
+    assert set(by_code(client.diagnostics(driver))) == {"NBL001"}
+
+    config.write_text('[tool.numbalint]\nignore = ["kernel-arity"]\n')
+    client.notify("workspace/didChangeWatchedFiles", {"changes": [{"uri": config.as_uri(), "type": 1}]})
+    assert client.diagnostics(driver) == []
+
+
 def test_without_pygls_the_server_says_what_to_install(tmp_path: Path) -> None:
     blocked = "import sys; sys.modules['pygls'] = None; from numbalint.cli import main; main(['server'])"
     done = subprocess.run([sys.executable, "-c", blocked], cwd=tmp_path, capture_output=True, text=True, timeout=60)

@@ -92,3 +92,16 @@ def test_a_buffer_is_encoded_as_its_coding_cookie_says() -> None:
     text = "# -*- coding: latin-1 -*-\nname = 'café'\n"
     assert source_bytes(text) == text.encode("latin-1")
     assert source_bytes("name = 'café'\n") == "name = 'café'\n".encode()
+
+
+def test_a_file_changed_on_disk_counts_unless_it_is_open(project: Path) -> None:
+    linter = LiveLinter([project])
+    driver, kernels = str(project / "driver.py"), str(project / "kernels.py")
+    linter.lint(driver, (project / "driver.py").read_text())
+    on_disk = (project / "kernels.py").read_text()
+    linter.lint(kernels, on_disk)
+    (project / "kernels.py").write_text(on_disk.replace("@njit\n", "@njit(nogil=True)\n", 1))
+    assert linter.changed_on_disk(kernels) == ()  # the editor's buffer is what counts
+    linter.close(kernels)  # now the disk is
+    (project / "kernels.py").unlink()
+    assert linter.changed_on_disk(kernels) == (driver,)  # its kernels are gone

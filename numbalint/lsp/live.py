@@ -4,7 +4,8 @@ Re-linting a buffer after an edit costs one parse of it: the settings of its
 folder and the kernels the other files of its project export are kept in
 memory. A project's index is read from disk once, the first time one of its
 buffers imports anything, and from then on follows the buffers the editor
-changes (a file closed unsaved goes back to what is on disk).
+changes (a file closed unsaved goes back to what is on disk) and the files
+the editor reports changed on disk.
 """
 
 from __future__ import annotations
@@ -149,9 +150,21 @@ class LiveLinter:
         """Forget a closed buffer; the file on disk is what the project sees again.
         Returns the open files that this changes."""
         closed = self._open.pop(path, None)
-        if closed is None or closed.root not in self._projects:
+        return self._read_from_disk(closed.root, path) if closed is not None else ()
+
+    def changed_on_disk(self, path: str) -> tuple[str, ...]:
+        """A file written, created or deleted outside the editor (an open buffer
+        wins over its file). Returns the open files that this changes."""
+        resolved = Path(path).resolve()
+        roots = [root for root in self._projects if resolved.is_relative_to(root)]
+        if path in self._open or not roots:
             return ()
-        return self._exports_changed(closed.root, path, check_file(Task(path, frozenset())).exports)
+        return self._read_from_disk(max(roots, key=lambda root: len(root.parts)), path)
+
+    def _read_from_disk(self, root: Path, path: str) -> tuple[str, ...]:
+        if root not in self._projects:
+            return ()
+        return self._exports_changed(root, path, check_file(Task(path, frozenset())).exports)
 
     def _record(self, root: Path, path: str, result: FileResult, depends: Dependencies) -> Linted:
         if result.error is not None:  # keep what the last good text imported and exported

@@ -73,6 +73,30 @@ class NumbalintServer(LanguageServer):
         for stale in self.linter.close(path):
             self.lint_and_publish(self._open_uris[stale])
 
+    def files_changed(self, uris: list[str]) -> None:
+        """Files changed on disk (not through the editor): configs, or modules
+        whose kernels open buffers may import."""
+        paths = [path for path in map(_file_path, uris) if path is not None]
+        if any(Path(path).name == CONFIG_FILE for path in paths):
+            self.settings_changed()
+        modules = [path for path in paths if path.endswith(SOURCE_SUFFIXES)]
+        stale = {other for path in modules for other in self.linter.changed_on_disk(path)}
+        for path in sorted(stale):
+            self.lint_and_publish(self._open_uris[path])
+
+    def watch_files(self) -> None:
+        """Ask the client to report changes to Python files and configs, if it can."""
+        workspace = self.client_capabilities.workspace
+        watched = workspace.did_change_watched_files if workspace is not None else None
+        if watched is None or not watched.dynamic_registration:
+            return
+        patterns = ("**/*.py", "**/*.pyi", f"**/{CONFIG_FILE}")
+        watchers = [types.FileSystemWatcher(glob_pattern=pattern) for pattern in patterns]
+        self.client_register_capability(types.RegistrationParams(registrations=[types.Registration(
+            id="numbalint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+            register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+        )]))
+
     def settings_changed(self) -> None:
         self.linter.configs.clear()
         self._shown_config_errors.clear()
@@ -121,6 +145,14 @@ def build_server() -> NumbalintServer:
         if not folders and ls.workspace.root_path:
             folders = [ls.workspace.root_path]
         ls.start_linting([Path(f) for f in folders if f])
+
+    @server.feature(types.INITIALIZED)
+    def initialized(ls: NumbalintServer, params: types.InitializedParams) -> None:
+        ls.watch_files()
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def watched_files_changed(ls: NumbalintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        ls.files_changed([change.uri for change in params.changes])
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: NumbalintServer, params: types.DidOpenTextDocumentParams) -> None:
