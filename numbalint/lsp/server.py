@@ -15,12 +15,12 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-from numbalint.version import __version__
 from numbalint.diagnostics import Finding
 from numbalint.files import SOURCE_SUFFIXES
 from numbalint.lsp.convert import TextLines, asked_about, diagnostic, quick_fix, wants_quick_fixes
 from numbalint.lsp.live import LiveLinter
 from numbalint.settings import CONFIG_FILE, ConfigError
+from numbalint.version import __version__
 
 
 @dataclass(frozen=True)
