@@ -35,7 +35,7 @@ class TextLines:
 
     def position(self, line: int, column: int) -> types.Position:
         """A 1-based line and character column as an LSP position."""
-        index = min(line, len(self._lines)) - 1  # an error in a notification would reach the user
+        index = min(line, len(self._lines)) - 1  # clamped: one bad span must not fail the publish
         return types.Position(line=index, character=self._count_units(self._lines[index][: column - 1]))
 
     def range(self, span: Span) -> types.Range:
