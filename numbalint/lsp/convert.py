@@ -14,11 +14,9 @@ from collections.abc import Callable, Sequence
 from lsprotocol import types
 
 from numbalint.diagnostics import Finding, FixSummary, Span
+from numbalint.output import DOCS_URL
 
 SOURCE = "numbalint"
-
-# Each rule's page, made from its documentation (what `numbalint rule CODE` prints).
-RULE_DOCS_URL = "https://github.com/numbalint/numbalint/blob/main/docs/rules/{code}.md"
 
 _SEVERITY = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning}
 
@@ -50,7 +48,7 @@ def diagnostic(finding: Finding, lines: TextLines) -> types.Diagnostic:
         message=f"{finding.name}: {finding.message}",
         severity=_SEVERITY[finding.severity],
         code=finding.code,
-        code_description=types.CodeDescription(href=RULE_DOCS_URL.format(code=finding.code)),
+        code_description=types.CodeDescription(href=DOCS_URL.format(code=finding.code)),  # docs/rules/CODE.md
         source=SOURCE,
     )
 
