@@ -2,8 +2,7 @@
 
 `numbalint [OPTIONS] PATH...` lints (`-` is standard input); `numbalint rule CODE`,
 `numbalint verify ...` and `numbalint server` are subcommands. A folder named like
-a subcommand is
-linted when written as a path (`./rule`).
+a subcommand is linted when written as a path (`./rule`).
 """
 
 from __future__ import annotations
