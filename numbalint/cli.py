@@ -15,6 +15,7 @@ import click
 
 from numbalint.version import __version__
 from numbalint.output import FORMATS
+from numbalint.pool import TASK_SECONDS
 from numbalint.rules import ALL_RULES, find_rule
 
 _LINT = "check"
@@ -75,6 +76,10 @@ Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not b
 @click.option("--silent", is_flag=True, help="Print nothing; the exit status tells (same as -qq).")
 @click.option("-v", "--verbose", is_flag=True, help="Say on stderr which configuration was read, the file counts and the time.")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the results cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Keep the results cache here (default: $NUMBALINT_CACHE_DIR, else .numbalint_cache in the project root).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=TASK_SECONDS, show_default=True,
+              metavar="SECONDS", help="Give up on a file that takes longer than this to check.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: one per core for many files).")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.version_option(__version__, "--version", prog_name="numbalint")
@@ -98,6 +103,8 @@ def check(
     show_fixes: bool,
     stdin_filename: str | None,
     no_cache: bool,
+    cache_dir: Path | None,
+    timeout: float,
     jobs: int | None,
     list_rules: bool,
 ) -> None:
@@ -114,7 +121,8 @@ def check(
         output_format=output_format, select=select or None,
         extend_select=extend_select, ignore=ignore, exclude=exclude, config=config_path,
         fix="off" if not (fix or diff) else ("unsafe" if unsafe_fixes else "safe"), diff=diff,
-        show_fixes=show_fixes, cache=not no_cache, jobs=jobs, unsafe_fixes=unsafe_fixes,
+        show_fixes=show_fixes, cache=not no_cache, cache_dir=cache_dir, jobs=jobs, timeout=timeout,
+        unsafe_fixes=unsafe_fixes,
         statistics=statistics, output_file=output_file, exit_zero=exit_zero,
         quiet=SILENT if silent else min(quiet, SILENT), verbose=verbose,
     )

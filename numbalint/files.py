@@ -120,6 +120,12 @@ def discover(
     return sorted(found), errors
 
 
+def named_files(paths: Sequence[str]) -> frozenset[str]:
+    """The paths that name files, not folders, spelled as `discover` returns
+    them: a file named on purpose is checked even if it looks irrelevant."""
+    return frozenset(str(Path(given)) for given in paths if given and not os.path.isdir(given))
+
+
 def relative_to_root(path: str | os.PathLike[str], root: Path) -> str:
     """`path` relative to `root`, '/'-separated, as exclude patterns see it."""
     try:

@@ -7,6 +7,7 @@ wrong with one file becomes that file's `FileError`.
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
 import sys
 from dataclasses import dataclass, replace
@@ -45,6 +46,7 @@ class Task:
     depends: Dependencies = ()  # kernels from the project index this file may use
     fix: FixMode = "off"
     diff: bool = False
+    named: bool = False  # named on the command line: checked even if the prefilter would skip it
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,15 @@ def check_file(task: Task) -> FileResult:
         data = read_bytes(Path(task.path))
     except SourceError as error:
         return FileResult(task.path, error=error.file_error)
-    if not MAY_MATTER.search(data):
-        return FileResult(task.path, skipped=True)
-    return check_bytes(task, data)
+    digest = content_digest(data)
+    if not task.named and not MAY_MATTER.search(data):
+        return FileResult(task.path, skipped=True, digest=digest)
+    return replace(check_bytes(task, data), digest=digest)
+
+
+def content_digest(data: bytes) -> str:
+    """What the cache knows a file's contents by."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def check_bytes(task: Task, data: bytes, *, write: Callable[[bytes], None] | None = None) -> FileResult:

@@ -1,51 +1,44 @@
-"""Worker processes that one bad file cannot take down.
+"""Worker processes that one bad file cannot take down, on every platform.
 
 libcst can overflow its stack on deeply nested code (a segfault that ends the
-process) and can take minutes on pathological expressions. Each task runs in a
-worker process under a time budget; a pool that breaks is replaced, and the
-tasks it held are retried one at a time, so only the culprit is lost.
+process) and can take minutes on pathological expressions. Each worker holds
+one task at a time, so the parent always knows which task a dead or overdue
+worker held: that task alone gets `on_crash` or `on_timeout`, once, and a
+fresh worker takes over. The time budget is kept by the parent (it waits with
+a deadline and kills the overdue worker), not by SIGALRM, which Windows lacks.
+
+Interrupted (Ctrl-C), the parent asks its workers to stop, so that a worker
+writing a fixed file removes its temporary file, then kills the stragglers.
 """
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Callable, Sequence, TypeVar
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Generic, Sequence, TypeVar
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
 
 # libcst's parser needs minutes for some expressions (10,000 chained attribute
-# accesses: 50 s). A worker is ended after this long on one task.
-TASK_SECONDS = 20
+# accesses: 50 s). A task that runs longer than this is given up.
+TASK_SECONDS = 20.0
 # Below this many tasks, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 16
-
-_in_worker = False
-
-
-def _start_worker() -> None:
-    global _in_worker
-    _in_worker = hasattr(signal, "SIGALRM")
-    if _in_worker:
-        signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    # A crash is reported as one line by the parent; a traceback dump from an
-    # inherited faulthandler (pytest enables it) would look like a crash of ours.
-    faulthandler.disable()
-
-
-def _with_budget(work: Callable[[Task], Result], task: Task) -> Result:
-    if _in_worker:
-        signal.alarm(TASK_SECONDS)
-    try:
-        return work(task)
-    finally:
-        if _in_worker:
-            signal.alarm(0)
+# How long stopped workers get to clean up before they are killed.
+_STOP_GRACE_SECONDS = 2.0
+# A worker that has not started after this long never will.
+_START_SECONDS = 120.0
+# Tests set this to "spawn" to take the Windows/macOS path on Linux.
+START_METHOD_VARIABLE = "NUMBALINT_START_METHOD"
 
 
 def run_isolated(
@@ -53,37 +46,165 @@ def run_isolated(
     tasks: Sequence[Task],
     jobs: int | None,
     *,
+    seconds: float = TASK_SECONDS,
     on_crash: Callable[[Task], Result],
+    on_timeout: Callable[[Task], Result],
 ) -> list[Result]:
     """`work(task)` for every task, in order, in worker processes. A task whose
-    worker dies (crash or time budget) gets `on_crash(task)` instead."""
+    worker dies gets `on_crash(task)`; one that takes over `seconds`, `on_timeout(task)`."""
     if not tasks:
         return []
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(tasks) >= _PARALLEL_THRESHOLD else 1
-    workers = max(1, min(jobs, len(tasks)))
-    results: list[Result] = []
+    team = _Team(work, max(1, min(jobs, len(tasks))))
     try:
-        with _pool(workers) as pool:
-            chunk = max(1, min(64, len(tasks) // (workers * 8) or 1))
-            # map yields in task order: what arrived before a crash is a prefix.
-            for result in pool.map(_with_budget, [work] * len(tasks), tasks, chunksize=chunk):
-                results.append(result)
-    except BrokenProcessPool:
-        results.extend(_alone(work, task, on_crash) for task in tasks[len(results):])
-    return results
+        return team.run(tasks, seconds, on_crash, on_timeout)
+    finally:
+        team.stop()
 
 
-def _alone(work: Callable[[Task], Result], task: Task, on_crash: Callable[[Task], Result]) -> Result:
+@dataclass
+class _Worker(Generic[Task]):
+    process: Any  # a multiprocessing Process of whichever start method
+    connection: Connection
+    task: tuple[int, Task] | None = None  # (index, task) it is working on
+    deadline: float = 0.0
+
+
+class _Team(Generic[Task, Result]):
+    def __init__(self, work: Callable[[Task], Result], size: int) -> None:
+        self._work = work
+        self._context = multiprocessing.get_context(start_method())
+        self._workers: list[_Worker[Task]] = []
+        for _ in range(size):  # start them all, then wait: they start up side by side
+            self._workers.append(self._launch())
+        for worker in self._workers:
+            _await_ready(worker)
+
+    def run(
+        self,
+        tasks: Sequence[Task],
+        seconds: float,
+        on_crash: Callable[[Task], Result],
+        on_timeout: Callable[[Task], Result],
+    ) -> list[Result]:
+        results: dict[int, Result] = {}
+        pending = deque(enumerate(tasks))
+        while len(results) < len(tasks):
+            for worker in self._workers:
+                if worker.task is None and pending:
+                    worker.task = pending.popleft()
+                    worker.deadline = time.monotonic() + seconds
+                    worker.connection.send(worker.task[1])
+            busy = [w for w in self._workers if w.task is not None]
+            ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
+                             max(0.0, min(w.deadline for w in busy) - time.monotonic())))
+            for position, worker in enumerate(self._workers):
+                if worker.task is None:
+                    continue
+                index, task = worker.task
+                if worker.connection in ready or worker.process.sentinel in ready:
+                    outcome = _receive(worker)
+                    results[index] = on_crash(task) if outcome is _DIED else outcome
+                elif time.monotonic() >= worker.deadline:
+                    results[index] = on_timeout(task)
+                    outcome = _DIED
+                else:
+                    continue
+                worker.task = None
+                if outcome is _DIED:  # dead, or killed for being overdue: replace it
+                    _end(worker)
+                    self._workers[position] = self._start()
+        return [results[index] for index in range(len(tasks))]
+
+    def _launch(self) -> _Worker[Task]:
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(theirs, self._work), daemon=True)
+        process.start()
+        theirs.close()
+        return _Worker(process, ours)
+
+    def _start(self) -> _Worker[Task]:
+        worker = self._launch()
+        _await_ready(worker)
+        return worker
+
+    def stop(self) -> None:
+        """End every worker: idle ones are told to leave, busy ones are asked
+        to stop (they clean up), and whoever is still there after a grace
+        period is killed."""
+        for worker in self._workers:
+            if worker.task is not None:
+                worker.process.terminate()
+            else:
+                with contextlib.suppress(OSError):
+                    worker.connection.send(_LEAVE)
+        deadline = time.monotonic() + _STOP_GRACE_SECONDS
+        for worker in self._workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            _end(worker)
+
+
+_DIED = object()  # what a worker that died without a result "returned"
+_READY = "ready"
+_LEAVE = None  # the task that ends a worker (a forked one also holds our end of the pipe: no EOF)
+
+
+def _receive(worker: _Worker[Any]) -> Any:
+    """The worker's result, or _DIED."""
     try:
-        with _pool(1) as pool:
-            return pool.submit(_with_budget, work, task).result()
-    except BrokenProcessPool:
-        return on_crash(task)
+        return worker.connection.recv() if worker.connection.poll() else _DIED
+    except (EOFError, OSError):
+        return _DIED
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # fork starts workers in milliseconds with libcst already imported; spawn costs a new interpreter.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker)
+def _await_ready(worker: _Worker[Any]) -> None:
+    """Wait until the worker has started up (a spawned one imports libcst
+    first), so that its start-up is not charged to its first task's budget."""
+    if not worker.connection.poll(_START_SECONDS) or _receive(worker) != _READY:
+        _end(worker)
+        raise RuntimeError("a worker process failed to start")
+
+
+def _end(worker: _Worker[Any]) -> None:
+    worker.connection.close()
+    if worker.process.is_alive():
+        worker.process.kill()
+    worker.process.join()
+
+
+def start_method() -> str | None:
+    """fork on Linux (workers start in milliseconds with libcst imported);
+    elsewhere the platform's default, where fork is missing or unsafe."""
+    forced = os.environ.get(START_METHOD_VARIABLE)
+    if forced:
+        return forced
+    return "fork" if sys.platform.startswith("linux") else None
+
+
+def _serve(connection: Connection, work: Callable[[Any], Any]) -> None:
+    """A worker's life: one task in, its result out, until the parent hangs up."""
+    _prepare_worker()
+    connection.send(_READY)
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        if task is _LEAVE:
+            return
+        connection.send(work(task))
+
+
+def _prepare_worker() -> None:
+    # Ctrl-C is the parent's to handle; it then stops us with SIGTERM, which
+    # must unwind (removing temporary files) rather than vanish mid-write.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    # A crash is reported as one line by the parent; a traceback dump from an
+    # inherited faulthandler (pytest enables it) would look like a crash of ours.
+    faulthandler.disable()
+
+
+def _exit_cleanly(signum: int, frame: object) -> None:
+    raise SystemExit(1)

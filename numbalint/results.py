@@ -23,6 +23,9 @@ class FileResult:
     fixed: tuple[str, ...] = ()  # messages of the fixes applied
     diff: str = ""
     skipped: bool = False  # not parsed: it cannot involve numba or threads (or is a notebook in another language)
+    timed_out_after: float | None = None  # seconds: given up as too slow to check
+    # sha256 of the bytes checked ("" if none were read): what the cache keys the result by.
+    digest: str = field(default="", compare=False)
 
 
 @dataclass

@@ -31,11 +31,14 @@ class RunOptions:
     diff: bool = False
     jobs: int | None = None
     cache: Cache | None = None
+    timeout: float = pool.TASK_SECONDS  # per file
+    named: frozenset[str] = frozenset()  # files named on the command line: parsed even if the prefilter says no
 
 
 def run(paths: Sequence[Path], options: RunOptions) -> Report:
     files = [str(p) for p in paths]
-    results = {r.path: r for r in _lint_pass([Task(path, options.enabled_for(path)) for path in files], options)}
+    first = [Task(path, options.enabled_for(path), named=path in options.named) for path in files]
+    results = {r.path: r for r in _lint_pass(first, options)}
     index = ProjectIndex({path: r.exports for path, r in results.items()})
     if index:
         _second_pass(results, index, options)
@@ -52,23 +55,16 @@ def _lint_pass(tasks: list[Task], options: RunOptions) -> list[FileResult]:
     results: dict[str, FileResult] = {}
     todo: list[Task] = []
     for task in tasks:
-        cached = cache.get(task.path, task.enabled, task.depends) if cache is not None else None
+        cached = cache.get(task, options.timeout) if cache is not None else None
         if cached is None:
             todo.append(task)
         else:
-            results[task.path] = _as_given(cached, task.path)
-    for task, fresh in zip(todo, _check_all(todo, options.jobs)):
+            results[task.path] = cached
+    for task, fresh in zip(todo, _check_all(todo, options)):
         results[task.path] = fresh
-        if cache is not None and fresh.error is None:
-            cache.put(task.path, task.enabled, fresh, task.depends)
+        if cache is not None:
+            cache.put(task, fresh)
     return [results[task.path] for task in tasks]
-
-
-def _as_given(result: FileResult, path: str) -> FileResult:
-    """A cached result under this run's spelling of the path (the cache keys absolute paths)."""
-    if result.path == path:
-        return result
-    return replace(result, path=path, findings=tuple(replace(f, path=path) for f in result.findings))
 
 
 def _second_pass(results: dict[str, FileResult], index: ProjectIndex, options: RunOptions) -> None:
@@ -77,7 +73,7 @@ def _second_pass(results: dict[str, FileResult], index: ProjectIndex, options: R
     for path, result in results.items():
         depends = index.depends(path, result.imports) if result.imports else ()
         if depends:
-            tasks.append(Task(path, options.enabled_for(path), depends))
+            tasks.append(Task(path, options.enabled_for(path), depends, named=path in options.named))
     for fresh in _lint_pass(tasks, options):
         results[fresh.path] = replace(results[fresh.path], findings=fresh.findings, error=fresh.error)
 
@@ -86,23 +82,28 @@ def _fix_pass(results: dict[str, FileResult], index: ProjectIndex, options: RunO
     wanted = accepts(options.fix)
     tasks = [
         Task(path, options.enabled_for(path), index.depends(path, r.imports) if index else (), options.fix,
-             options.diff)
+             options.diff, named=path in options.named)
         for path, r in results.items()
         if any(f.fix is not None and wanted(f.fix) for f in r.findings)
     ]
-    for fixed in _check_all(tasks, options.jobs):
+    for fixed in _check_all(tasks, options):
         findings = results[fixed.path].findings if options.diff else fixed.findings
         results[fixed.path] = replace(results[fixed.path], findings=findings, error=fixed.error,
                                       fixed=fixed.fixed, diff=fixed.diff)
 
 
-def _check_all(tasks: list[Task], jobs: int | None) -> list[FileResult]:
-    return pool.run_isolated(check_file, tasks, jobs, on_crash=_crashed)
+def _check_all(tasks: list[Task], options: RunOptions) -> list[FileResult]:
+    seconds = options.timeout
+
+    def timed_out(task: Task) -> FileResult:
+        message = (f"skipped: took over {seconds:g} s to check (libcst is slow on very long chains of "
+                   "operations); raise --timeout to check it")
+        return FileResult(task.path, error=FileError(task.path, message), timed_out_after=seconds)
+
+    return pool.run_isolated(check_file, tasks, options.jobs, seconds=seconds, on_crash=_crashed,
+                             on_timeout=timed_out)
 
 
 def _crashed(task: Task) -> FileResult:
-    message = (
-        f"skipped: the parser crashed or took over {pool.TASK_SECONDS} s on it "
-        "(very deep nesting or a very long chain of operations)"
-    )
+    message = "skipped: the parser crashed on it (libcst overflows its stack on very deep nesting)"
     return FileResult(task.path, error=FileError(task.path, message))

@@ -10,11 +10,12 @@ from typing import Callable
 
 import click
 
-from numbalint.cache import Cache
+from numbalint.cache import Cache, cache_folder
 from numbalint.diagnostics import FileError
-from numbalint.files import describe, discover
+from numbalint.files import describe, discover, named_files
 from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
 from numbalint.pipeline import Task, check_bytes
+from numbalint.pool import TASK_SECONDS
 from numbalint.rule_docs import rule_infos
 from numbalint.rules import RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
@@ -38,12 +39,14 @@ class LintRequest:
     show_fixes: bool = False
     unsafe_fixes: bool = False
     cache: bool = True
+    cache_dir: Path | None = None  # default: $NUMBALINT_CACHE_DIR, else .numbalint_cache in the project root
     jobs: int | None = None
     statistics: bool = False
     output_file: Path | None = None
     exit_zero: bool = False  # exit 0 on findings (not on files that could not be checked)
     quiet: int = 0  # QUIET: findings only, no summary; SILENT: nothing at all
     verbose: bool = False  # say on stderr what was read and how long it took
+    timeout: float = TASK_SECONDS  # per file
     stdin_filename: str | None = None  # lint standard input, shown as this path ("-" unnamed)
 
     @property
@@ -71,8 +74,9 @@ def lint(request: LintRequest) -> int:
     else:
         files, path_errors = discover(request.paths, exclude=settings.exclude, root=settings.root)
         use_cache = request.cache and request.fix == "off"
-        report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs,
-                                       Cache(settings.root) if use_cache else None))
+        cache = Cache(cache_folder(settings.root, request.cache_dir)) if use_cache else None
+        report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs, cache,
+                                       timeout=request.timeout, named=named_files(request.paths)))
     outcome = _outcome(report, path_errors)
     if request.verbose:
         _explain(request, settings, len(files), outcome, time.perf_counter() - started)
