@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from numbalint.diagnostics import FileError, Finding
-from numbalint.files import discover
+from numbalint.files import discover, named_files
 from numbalint.pipeline import Task, check_bytes
 from numbalint.results import FileResult, Report
 from numbalint.rules import RULE_IDS
@@ -61,7 +61,7 @@ def lint_paths(
     given = [str(p) for p in paths]
     settings = _settings(_folder_of(given[0]) if given else Path.cwd(), select, ignore)
     files, path_errors = discover(given, exclude=settings.exclude, root=settings.root)
-    report = run(files, RunOptions(lambda file: _enabled_for(settings, file), jobs=jobs))
+    report = run(files, RunOptions(lambda file: _enabled_for(settings, file), jobs=jobs, named=named_files(given)))
     return Report(report.results + [FileResult(e.path, error=e) for e in path_errors])
 
 
