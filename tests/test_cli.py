@@ -685,6 +685,14 @@ def test_an_empty_path_is_named(numbalint_cli, project):
     assert_one_clear_line(run, "''", "no such file")
 
 
+def test_a_file_named_on_the_command_line_is_parsed_though_it_mentions_no_numba(numbalint_cli, project):
+    write(project / "pkg" / "broken.py", "x = (1,\n")
+    run = numbalint_cli("pkg/broken.py")
+    assert run.code == 2
+    assert_one_clear_line(run, "broken.py", "was never closed")
+    assert numbalint_cli("pkg").code == 0  # in a folder walk the prefilter skips it unparsed
+
+
 def test_missing_path_is_one_line_and_other_paths_are_still_checked(numbalint_cli, project):
     write(project / "k.py", BUGGY)
     run = numbalint_cli("no_such_file.py", "k.py")

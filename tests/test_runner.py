@@ -95,3 +95,11 @@ def test_a_parsed_file_is_not_counted_as_skipped(tmp_path: Path) -> None:
     path = tmp_path / "k.py"
     path.write_text(BUGGY)
     assert not check_file(Task(str(path), ALL_CODES)).skipped
+
+
+def test_a_named_file_is_parsed_even_if_the_prefilter_would_skip_it(tmp_path: Path) -> None:
+    path = tmp_path / "plain.py"
+    path.write_text("x = (1,\n")
+    result = check_file(Task(str(path), ALL_CODES, named=True))
+    assert result.error is not None and not result.skipped
+    assert result.error.message.startswith("cannot parse: '(' was never closed")
