@@ -33,8 +33,11 @@ Result = TypeVar("Result")
 TASK_SECONDS = 20.0
 # Below this many tasks, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 16
-# How long stopped workers get to clean up before they are killed.
+# How long workers get to unwind (and remove a temporary file) before they are
+# killed: when the run is interrupted, and when one is overdue (most likely
+# stuck in libcst's native parser, where it cannot unwind, so not long).
 _STOP_GRACE_SECONDS = 2.0
+_OVERDUE_GRACE_SECONDS = 0.5
 # A worker that has not started after this long never will.
 _START_SECONDS = 120.0
 # Tests set this to "spawn" to take the Windows/macOS path on Linux.
@@ -91,17 +94,12 @@ class _Team(Generic[Task, Result]):
         results: dict[int, Result] = {}
         pending = deque(enumerate(tasks))
         while len(results) < len(tasks):
-            for worker in self._workers:
-                if worker.task is None and pending:
-                    worker.task = pending.popleft()
-                    worker.deadline = time.monotonic() + seconds
-                    worker.connection.send(worker.task[1])
+            self._hand_out(pending, seconds)
             busy = [w for w in self._workers if w.task is not None]
             ready = set(wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
                              max(0.0, min(w.deadline for w in busy) - time.monotonic())))
-            for position, worker in enumerate(self._workers):
-                if worker.task is None:
-                    continue
+            for worker in busy:
+                assert worker.task is not None
                 index, task = worker.task
                 if worker.connection in ready or worker.process.sentinel in ready:
                     outcome = _receive(worker)
@@ -112,10 +110,24 @@ class _Team(Generic[Task, Result]):
                 else:
                     continue
                 worker.task = None
-                if outcome is _DIED:  # dead, or killed for being overdue: replace it
-                    _end(worker)
-                    self._workers[position] = self._start()
+                if outcome is _DIED:  # dead, or overdue: end it, and start another if there is work
+                    self._replace(worker, bool(pending))
         return [results[index] for index in range(len(tasks))]
+
+    def _hand_out(self, pending: deque[tuple[int, Task]], seconds: float) -> None:
+        for worker in self._workers:
+            if worker.task is None and pending:
+                worker.task = pending.popleft()
+                worker.deadline = time.monotonic() + seconds
+                worker.connection.send(worker.task[1])
+
+    def _replace(self, worker: _Worker[Task], needed: bool) -> None:
+        _end(worker, _OVERDUE_GRACE_SECONDS)
+        position = self._workers.index(worker)
+        if needed:
+            self._workers[position] = self._start()
+        else:
+            del self._workers[position]
 
     def _launch(self) -> _Worker[Task]:
         ours, theirs = self._context.Pipe()
@@ -141,8 +153,7 @@ class _Team(Generic[Task, Result]):
                     worker.connection.send(_LEAVE)
         deadline = time.monotonic() + _STOP_GRACE_SECONDS
         for worker in self._workers:
-            worker.process.join(max(0.0, deadline - time.monotonic()))
-            _end(worker)
+            _end(worker, deadline - time.monotonic())
 
 
 _DIED = object()  # what a worker that died without a result "returned"
@@ -162,12 +173,17 @@ def _await_ready(worker: _Worker[Any]) -> None:
     """Wait until the worker has started up (a spawned one imports libcst
     first), so that its start-up is not charged to its first task's budget."""
     if not worker.connection.poll(_START_SECONDS) or _receive(worker) != _READY:
-        _end(worker)
+        _end(worker, 0)
         raise RuntimeError("a worker process failed to start")
 
 
-def _end(worker: _Worker[Any]) -> None:
+def _end(worker: _Worker[Any], grace: float) -> None:
+    """Ask the worker to stop (it unwinds: a half-written fix removes its
+    temporary file); kill it if it is still there after `grace` seconds."""
     worker.connection.close()
+    if worker.process.is_alive():
+        worker.process.terminate()
+        worker.process.join(max(0.0, grace))
     if worker.process.is_alive():
         worker.process.kill()
     worker.process.join()
