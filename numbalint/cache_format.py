@@ -64,7 +64,8 @@ def encode_kernel(kernel: Kernel) -> dict[str, Any]:
 
 
 def _encode_option(value: object) -> object:
-    if value is UNKNOWN:
+    # By type: a kernel that crossed from a worker holds an unpickled copy of the marker.
+    if isinstance(value, type(UNKNOWN)):
         return _UNKNOWN_OPTION
     if value is None or isinstance(value, (bool, int, str)):
         return value

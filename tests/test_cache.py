@@ -350,3 +350,10 @@ def test_two_runs_at_once_both_right_and_the_cache_loads_after(tmp_path):
             assert (process.returncode, out, err) == (1, expected, ""), round_
     for index in range(40):
         assert_valid_entries(tmp_path / ".numbalint_cache", tmp_path / f"m{index:02d}.py", named=False)
+
+
+def test_a_kernel_from_a_worker_keeps_its_unknown_options():
+    """Pickling (worker to parent) copies the UNKNOWN marker; the cache still
+    knows it, and gives back the marker itself."""
+    crossed = pickle.loads(pickle.dumps(RESULT))
+    assert roundtrip(crossed, "pkg/k.py").exports["square"].options["fastmath"] is UNKNOWN
