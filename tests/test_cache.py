@@ -17,32 +17,13 @@ import pytest
 from numbalint import runner
 from numbalint.cache import Cache, cache_folder
 from numbalint.cache_format import CacheFormatError, decode_result, encode_result
-from numbalint.cli import main
 from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, Span
 from numbalint.model import UNKNOWN, Kernel
 from numbalint.model.facts import Param, Signature
 from numbalint.pipeline import Task
 from numbalint.results import FileResult
-from numbalint.rules import ALL_RULES
-
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
-
-# NBL001 and NBL004 on the Thread(...) line.
-BUGGY = """\
-import threading
-from numba import njit
-
-
-@njit
-def kernel(x):
-    x[0] = 1
-
-
-def launch(a, b):
-    t = threading.Thread(target=kernel, args=(a, b))
-    t.start()
-    t.join()
-"""
+from tests.conftest import ALL_CODES, invoke
+from tests.test_cli import BUGGY  # NBL001 and NBL004
 
 KERNEL = Kernel(
     "square", "guvectorize",
@@ -143,19 +124,9 @@ def project(tmp_path, monkeypatch) -> Path:
     return tmp_path
 
 
-def numbalint(*args: str) -> int:
-    try:
-        main(list(args))
-    except SystemExit as exit_:
-        return exit_.code
-    return 0
-
-
 def codes(capsys, *args: str) -> set[str]:
     """The rule codes `numbalint ARGS` reports."""
-    capsys.readouterr()
-    numbalint(*args)
-    out = capsys.readouterr().out
+    out = invoke(capsys, *args).out
     return {word for line in out.splitlines() for word in line.split() if word.startswith("NBL")}
 
 
@@ -248,7 +219,7 @@ def test_a_cached_finding_edited_to_another_valid_one_is_what_comes_back(project
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_fifo_in_place_of_an_entry_does_not_hang_the_run(project, capsys):
     folder = project / ".numbalint_cache"
-    numbalint("k.py")
+    invoke(capsys, "k.py")
     [file] = entry_files(folder)
     file.unlink()
     os.mkfifo(file)
@@ -270,25 +241,22 @@ def test_cache_dir_option_and_variable(project, capsys, monkeypatch):
 
 def test_a_cache_folder_that_cannot_be_created_is_no_error(project, capsys):
     (project / "a_file").write_text("")
-    capsys.readouterr()
-    assert numbalint("--cache-dir", "a_file/cache", "k.py") == 1
-    out, err = capsys.readouterr()
-    assert err == ""
-    assert "NBL001" in out
+    run = invoke(capsys, "--cache-dir", "a_file/cache", "k.py")
+    assert (run.code, run.err) == (1, "")
+    assert "NBL001" in run.out
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs POSIX modes and a non-root user")
 def test_a_read_only_cache_folder_is_read_and_no_error(project, capsys):
     folder = project / ".numbalint_cache"
-    numbalint("k.py")
+    invoke(capsys, "k.py")
     for path in [folder, folder / "entries"]:
         path.chmod(0o555)
     try:
         (project / "k.py").write_text(BUGGY.replace("@njit\n", "@njit(nogil=True)\n"))
-        capsys.readouterr()
-        assert numbalint("k.py") == 1
-        out, err = capsys.readouterr()
-        assert err == "" and "NBL004" not in out
+        run = invoke(capsys, "k.py")
+        assert (run.code, run.err) == (1, "")
+        assert "NBL004" not in run.out
     finally:
         for path in [folder, folder / "entries"]:
             path.chmod(0o755)
@@ -307,20 +275,18 @@ def test_a_file_given_up_as_slow_is_not_tried_again_until_the_budget_grows(proje
         return real(work, tasks, jobs, **kwargs)
 
     monkeypatch.setattr(runner.pool, "run_isolated", recording)
-    capsys.readouterr()
-    assert numbalint("--timeout", "0.5", "slow.py", "k.py") == 2
-    first = capsys.readouterr()
+    first = invoke(capsys, "--timeout", "0.5", "slow.py", "k.py")
+    assert first.code == 2
     assert checked == ["k.py", "slow.py"]
     assert first.err.count("slow.py") == 1 and "took over 0.5 s" in first.err
 
     checked.clear()
-    assert numbalint("--timeout", "0.5", "slow.py", "k.py") == 2
-    assert capsys.readouterr() == first
+    assert invoke(capsys, "--timeout", "0.5", "slow.py", "k.py") == first
     assert checked == []  # both from the cache: the budget was not paid again
 
-    assert numbalint("--timeout", "0.7", "slow.py", "k.py") == 2
+    bigger = invoke(capsys, "--timeout", "0.7", "slow.py", "k.py")
     assert checked == ["slow.py"]  # a bigger budget deserves a new try
-    assert "took over 0.7 s" in capsys.readouterr().err
+    assert bigger.code == 2 and "took over 0.7 s" in bigger.err
 
 
 # -- runs at the same time -------------------------------------------------------------------

@@ -10,11 +10,10 @@ import pytest
 
 from numbalint import pool
 from numbalint.results import Report
-from numbalint.rules import ALL_RULES
 from numbalint.runner import RunOptions, run
+from tests.conftest import ALL_CODES
+from tests.test_runner import BUGGY
 
-ALL_CODES = frozenset(rule.code for rule in ALL_RULES)
-BUGGY = "import threading\nfrom numba import njit\n@njit\ndef k(a):\n    a[:] = 1\nthreading.Thread(target=k, args=(1, 2)).start()\n"
 TORTURE = {
     "deep.py": "import numba\nx = " + "(" * 5000 + "1" + ")" * 5000 + "\n",  # overflows libcst's stack
     "slow.py": "import numba\nx = a" + ".b" * 8000 + "\n",  # libcst needs ~30 s
