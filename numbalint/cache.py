@@ -102,19 +102,22 @@ class Cache:
 
     def save(self) -> None:
         """Write what changed; a folder we cannot write is no error."""
-        if not self._dirty:
+        dirty, self._dirty = sorted(self._dirty), set()
+        if not dirty:
             return
         try:
             self._entries_folder.mkdir(parents=True, exist_ok=True)
             _create_once(self.folder / ".gitignore", b"# Created by numbalint\n*\n")
             for legacy in self.folder.glob("results-*.pickle"):  # older numbalints' cache: never read
                 legacy.unlink()
-            for absolute in sorted(self._dirty):
-                document = {"format": _FORMAT, "path": absolute, "entries": self._loaded[absolute]}
+        except OSError:  # read-only or not a folder: no cache this time
+            return
+        for absolute in dirty:
+            document = {"format": _FORMAT, "path": absolute, "entries": self._loaded[absolute]}
+            try:
                 _replace_atomically(self._file(absolute), json.dumps(document).encode("utf-8"))
-        except OSError:  # read-only, full, or another process holds the file (Windows): skip the rest
-            pass
-        self._dirty.clear()
+            except OSError:  # a folder in the way, or another process holds the file (Windows)
+                pass
 
     def _entries(self, absolute: str) -> list[dict[str, Any]]:
         if absolute not in self._loaded:
@@ -196,7 +199,7 @@ def _replace_atomically(path: Path, data: bytes) -> None:
 def _create_once(path: Path, data: bytes) -> None:
     """Create `path` unless something (even a dangling symlink) is there already."""
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0))
     except FileExistsError:
         return
     with os.fdopen(descriptor, "wb") as file:

@@ -5,6 +5,7 @@ no error; a file given up as too slow is remembered."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import pickle
@@ -323,3 +324,17 @@ def test_a_kernel_from_a_worker_keeps_its_unknown_options():
     knows it, and gives back the marker itself."""
     crossed = pickle.loads(pickle.dumps(RESULT))
     assert roundtrip(crossed, "pkg/k.py").exports["square"].options["fastmath"] is UNKNOWN
+
+
+def test_a_folder_in_place_of_one_entry_costs_that_entry_only(project, capsys):
+    (project / "other.py").write_text(BUGGY)
+    folder = project / ".numbalint_cache"
+    invoke(capsys, "k.py", "other.py")
+    # Entry files are named by the sha256 of the source's absolute path; k.py is saved first.
+    blocked = folder / "entries" / (hashlib.sha256(str(project / "k.py").encode()).hexdigest() + ".json")
+    [free] = [file for file in entry_files(folder) if file != blocked]
+    blocked.unlink()
+    blocked.mkdir()
+    free.unlink()
+    assert codes(capsys, "k.py", "other.py") == {"NBL001", "NBL004"}
+    assert blocked.is_dir() and free.is_file()  # the other entry was still written
