@@ -40,11 +40,12 @@ RESULT = FileResult(
                 FixSummary("add nogil=True", "safe", (Edit(Span(5, 1, 5, 6), "@njit(nogil=True)"),))),
         Finding("pkg/k.py", Span(11, 9, 11, 53), "NBL001", "kernel-arity", "error", "two for one"),
     ),
-    error=FileError("pkg/k.py:2:5", "cannot parse: '(' was never closed"),
+    error=FileError("pkg/k.py", "cannot parse: '(' was never closed", 2, 5),
     exports={"square": KERNEL},
     imports=("numba.njit", "threading.Thread"),
     fixed=("added nogil=True",),
     diff="--- a\n+++ b\n",
+    skipped=True,
     timed_out_after=2.5,
 )
 
@@ -63,18 +64,18 @@ def test_a_result_survives_json_with_every_field():
 def test_a_cached_result_takes_the_path_as_this_run_spells_it():
     again = roundtrip(RESULT, "../pkg/k.py")
     assert {f.path for f in again.findings} == {"../pkg/k.py"}
-    assert again.error == FileError("../pkg/k.py:2:5", RESULT.error.message)
+    assert again.error == FileError("../pkg/k.py", RESULT.error.message, 2, 5)
 
 
-@pytest.mark.parametrize("cls, tree_only", [
-    (FileResult, {"path", "digest"}),
-    (Kernel, {"pranges", "decorator"}),
+@pytest.mark.parametrize("cls, encoded, not_stored", [
+    (FileResult, encode_result(RESULT), {"path", "digest"}),
+    (FileError, encode_result(RESULT)["error"], {"path"}),
+    (Kernel, encode_result(RESULT)["exports"]["square"], {"pranges", "decorator"}),  # tree nodes
 ])
-def test_the_format_knows_every_field(cls, tree_only):
+def test_the_format_knows_every_field(cls, encoded, not_stored):
     """A field added to a cached class must be added to the format too (else
     it would silently vanish on a cache hit)."""
-    encoded = encode_result(RESULT) if cls is FileResult else encode_result(RESULT)["exports"]["square"]
-    assert set(encoded) == {f.name for f in dataclasses.fields(cls)} - tree_only
+    assert set(encoded) == {f.name for f in dataclasses.fields(cls)} - not_stored
 
 
 def mutations() -> list[tuple[str, object]]:
@@ -96,6 +97,8 @@ def mutations() -> list[tuple[str, object]]:
         ("an unknown applicability", changed(lambda d: d["findings"][0]["fix"].update(applicability="maybe"))),
         ("an edit without content", changed(lambda d: d["findings"][0]["fix"]["edits"][0].pop())),
         ("an error message as a number", changed(lambda d: d["error"].update(message=1))),
+        ("an error line as a string", changed(lambda d: d["error"].update(line="2"))),
+        ("skipped as a number", changed(lambda d: d.update(skipped=0))),
         ("an unknown kernel kind", changed(lambda d: d["exports"]["square"].update(kind="cuda"))),
         ("an option as an object", changed(lambda d: d["exports"]["square"]["options"].update(x={"a": 1}))),
         ("an option as a list", changed(lambda d: d["exports"]["square"]["options"].update(x=[1]))),
