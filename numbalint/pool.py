@@ -13,7 +13,6 @@ writing a fixed file removes its temporary file, then kills the stragglers.
 
 from __future__ import annotations
 
-import contextlib
 import faulthandler
 import multiprocessing
 import os
@@ -142,15 +141,10 @@ class _Team(Generic[Task, Result]):
         return worker
 
     def stop(self) -> None:
-        """End every worker: idle ones are told to leave, busy ones are asked
-        to stop (they clean up), and whoever is still there after a grace
-        period is killed."""
+        """End every worker: all are asked to stop at once (a busy one unwinds
+        and cleans up), and whoever is still there after a grace period is killed."""
         for worker in self._workers:
-            if worker.task is not None:
-                worker.process.terminate()
-            else:
-                with contextlib.suppress(OSError):
-                    worker.connection.send(_LEAVE)
+            worker.process.terminate()
         deadline = time.monotonic() + _STOP_GRACE_SECONDS
         for worker in self._workers:
             _end(worker, deadline - time.monotonic())
@@ -158,7 +152,6 @@ class _Team(Generic[Task, Result]):
 
 _DIED = object()  # what a worker that died without a result "returned"
 _READY = "ready"
-_LEAVE = None  # the task that ends a worker (a forked one also holds our end of the pipe: no EOF)
 
 
 def _receive(worker: _Worker[Any]) -> Any:
@@ -199,15 +192,13 @@ def start_method() -> str | None:
 
 
 def _serve(connection: Connection, work: Callable[[Any], Any]) -> None:
-    """A worker's life: one task in, its result out, until the parent hangs up."""
+    """A worker's life: one task in, its result out, until the parent stops it."""
     _prepare_worker()
     connection.send(_READY)
     while True:
         try:
             task = connection.recv()
         except (EOFError, OSError):
-            return
-        if task is _LEAVE:
             return
         connection.send(work(task))
 
