@@ -78,8 +78,8 @@ class Cache:
             return None
         try:
             result = decode_result(stored, task.path)
-        except CacheFormatError:
-            self._forget(absolute)
+        except CacheFormatError:  # not what we write: drop this file's entries, to be rewritten
+            self._loaded[absolute] = []
             return None
         if result.timed_out_after is not None and timeout > result.timed_out_after:
             return None
@@ -123,9 +123,6 @@ class Cache:
         if absolute not in self._loaded:
             self._loaded[absolute] = self._read(absolute)
         return self._loaded[absolute]
-
-    def _forget(self, absolute: str) -> None:
-        self._loaded[absolute] = []
 
     def _file(self, absolute: str) -> Path:
         return self._entries_folder / (hashlib.sha256(absolute.encode("utf-8", "surrogatepass")).hexdigest() + ".json")
