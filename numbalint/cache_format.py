@@ -85,6 +85,7 @@ def _encode_finding(finding: Finding) -> dict[str, Any]:
             "applicability": fix.applicability,
             "edits": [[*_encode_span(edit.span), edit.content] for edit in fix.edits],
         },
+        "cell": finding.cell,
     }
 
 
@@ -95,7 +96,7 @@ def _encode_span(span: Span) -> list[int]:
 def _encode_error(error: FileError, path: str) -> dict[str, Any]:
     if error.path != path:
         raise CacheFormatError("an error about another path")
-    return {"message": error.message, "line": error.line, "column": error.column}
+    return {"message": error.message, "line": error.line, "column": error.column, "cell": error.cell}
 
 
 # -- decoding ------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def _decode_option(value: object) -> object:
 
 
 def _decode_finding(data: object, path: str) -> Finding:
-    fields = _object(data, ("span", "code", "name", "severity", "message", "fix"))
+    fields = _object(data, ("span", "code", "name", "severity", "message", "fix", "cell"))
     fix = fields["fix"]
     return Finding(
         path,
@@ -160,6 +161,7 @@ def _decode_finding(data: object, path: str) -> Finding:
         _choice(fields["severity"], _SEVERITIES),
         _str(fields["message"]),
         None if fix is None else _decode_fix(fix),
+        _optional_int(fields["cell"]),
     )
 
 
@@ -178,10 +180,9 @@ def _decode_span(data: object) -> Span:
 
 
 def _decode_error(data: object, path: str) -> FileError:
-    fields = _object(data, ("message", "line", "column"))
-    line, column = fields["line"], fields["column"]
-    return FileError(path, _str(fields["message"]), None if line is None else _int(line),
-                     None if column is None else _int(column))
+    fields = _object(data, ("message", "line", "column", "cell"))
+    return FileError(path, _str(fields["message"]), _optional_int(fields["line"]),
+                     _optional_int(fields["column"]), _optional_int(fields["cell"]))
 
 
 # -- checks: each returns its argument with a precise type, or raises ------------------------------
@@ -228,6 +229,10 @@ def _int(data: object) -> int:
     if isinstance(data, bool) or not isinstance(data, int):
         raise CacheFormatError("expected an integer")
     return data
+
+
+def _optional_int(data: object) -> int | None:
+    return None if data is None else _int(data)
 
 
 def _is_number(data: object) -> bool:

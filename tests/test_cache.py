@@ -38,9 +38,9 @@ RESULT = FileResult(
     findings=(
         Finding("pkg/k.py", Span(11, 9, 11, 53), "NBL004", "missing-nogil", "warning", "no nogil",
                 FixSummary("add nogil=True", "safe", (Edit(Span(5, 1, 5, 6), "@njit(nogil=True)"),))),
-        Finding("pkg/k.py", Span(11, 9, 11, 53), "NBL001", "kernel-arity", "error", "two for one"),
+        Finding("pkg/k.py", Span(11, 9, 11, 53), "NBL001", "kernel-arity", "error", "two for one", cell=3),
     ),
-    error=FileError("pkg/k.py", "cannot parse: '(' was never closed", 2, 5),
+    error=FileError("pkg/k.py", "cannot parse: '(' was never closed", 2, 5, cell=1),
     exports={"square": KERNEL},
     imports=("numba.njit", "threading.Thread"),
     fixed=("added nogil=True",),
@@ -64,18 +64,25 @@ def test_a_result_survives_json_with_every_field():
 def test_a_cached_result_takes_the_path_as_this_run_spells_it():
     again = roundtrip(RESULT, "../pkg/k.py")
     assert {f.path for f in again.findings} == {"../pkg/k.py"}
-    assert again.error == FileError("../pkg/k.py", RESULT.error.message, 2, 5)
+    assert again.error == FileError("../pkg/k.py", RESULT.error.message, 2, 5, cell=1)
 
 
 @pytest.mark.parametrize("cls, encoded, not_stored", [
     (FileResult, encode_result(RESULT), {"path", "digest"}),
     (FileError, encode_result(RESULT)["error"], {"path"}),
+    (Finding, encode_result(RESULT)["findings"][0], {"path"}),
+    (FixSummary, encode_result(RESULT)["findings"][0]["fix"], set()),
     (Kernel, encode_result(RESULT)["exports"]["square"], {"pranges", "decorator"}),  # tree nodes
 ])
 def test_the_format_knows_every_field(cls, encoded, not_stored):
     """A field added to a cached class must be added to the format too (else
     it would silently vanish on a cache hit)."""
     assert set(encoded) == {f.name for f in dataclasses.fields(cls)} - not_stored
+
+
+def test_spans_and_edits_are_the_lists_the_format_writes():
+    assert [f.name for f in dataclasses.fields(Span)] == ["line", "column", "end_line", "end_column"]
+    assert [f.name for f in dataclasses.fields(Edit)] == ["span", "content"]
 
 
 def mutations() -> list[tuple[str, object]]:
@@ -98,6 +105,7 @@ def mutations() -> list[tuple[str, object]]:
         ("an edit without content", changed(lambda d: d["findings"][0]["fix"]["edits"][0].pop())),
         ("an error message as a number", changed(lambda d: d["error"].update(message=1))),
         ("an error line as a string", changed(lambda d: d["error"].update(line="2"))),
+        ("a cell as a float", changed(lambda d: d["findings"][1].update(cell=3.0))),
         ("skipped as a number", changed(lambda d: d.update(skipped=0))),
         ("an unknown kernel kind", changed(lambda d: d["exports"]["square"].update(kind="cuda"))),
         ("an option as an object", changed(lambda d: d["exports"]["square"]["options"].update(x={"a": 1}))),
@@ -341,3 +349,13 @@ def test_a_folder_in_place_of_one_entry_costs_that_entry_only(project, capsys):
     free.unlink()
     assert codes(capsys, "k.py", "other.py") == {"NBL001", "NBL004"}
     assert blocked.is_dir() and free.is_file()  # the other entry was still written
+
+
+def test_a_notebook_from_the_cache_reads_as_it_did_fresh(project, capsys):
+    from tests.conftest import FIXTURES
+
+    (project / "blog.ipynb").write_bytes((FIXTURES / "notebooks" / "blog.ipynb").read_bytes())
+    fresh = invoke(capsys, "--output-format", "json", "blog.ipynb")
+    assert '"cell"' in fresh.out
+    assert entry_files(project / ".numbalint_cache")
+    assert invoke(capsys, "--output-format", "json", "blog.ipynb") == fresh
