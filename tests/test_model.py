@@ -269,3 +269,12 @@ def test_names_assigned_from_imports_are_followed() -> None:
             a[:] = 1
         thread_class(target=k, args=(1,)).start()
     """) == [(8, "NBL004")]
+
+
+def test_the_unknown_option_marker_survives_pickling():
+    """Kernels cross process boundaries; `option is UNKNOWN` must still hold after."""
+    import pickle
+
+    from numbalint.model import UNKNOWN
+
+    assert pickle.loads(pickle.dumps(UNKNOWN)) is UNKNOWN

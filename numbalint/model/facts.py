@@ -19,6 +19,11 @@ class _Unknown:
     def __repr__(self) -> str:
         return "UNKNOWN"
 
+    def __reduce__(self) -> str:
+        # Kernels cross process boundaries: unpickling must give back the one
+        # marker, so that `value is UNKNOWN` holds in the parent too.
+        return "UNKNOWN"
+
 
 UNKNOWN = _Unknown()
 
