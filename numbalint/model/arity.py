@@ -68,6 +68,19 @@ def _ufunc_problem(kernel: Kernel, passed: Arguments) -> str | None:
     return f"takes {expected} arrays ({inputs} inputs, optional outputs) but {passed.positional} were given"
 
 
+def fills_output(kernel: Kernel, passed: Arguments | None) -> bool:
+    """Is a ufunc or gufunc given the array to write its result into (positionally after its
+    inputs, or `out=`)? Then it writes there, and what it returns is that same array.
+    Uncountable arguments count as "cannot tell": yes."""
+    if kernel.kind == "jit" or kernel.signature is None:
+        return False
+    if passed is None or "out" in passed.keywords:
+        return True
+    if kernel.kind == "guvectorize":
+        return kernel.layout is None or passed.positional > kernel.layout[0]
+    return passed.positional > len(kernel.signature.positional())
+
+
 # -- reading arguments from call syntax -------------------------------------------
 
 

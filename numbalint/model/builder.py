@@ -28,6 +28,9 @@ from numbalint.model.scopes import (
 from numbalint.model.syntax import all_params, dotted, stored_names
 from numbalint.model.walk import Walker, names_in
 
+# Attributes of a thread or executor handle that start or configure it without waiting for it.
+HANDLE_ATTRIBUTES = frozenset({"start", "daemon", "setDaemon", "name", "setName", "submit", "map"})
+
 
 @dataclass
 class ArithmeticRecord:
@@ -72,6 +75,8 @@ class ModelBuilder(Walker):
         self._not_reads: set[int] = set()
         self._uses: dict[int, Use] = {}
         self._waited: set[int] = set()
+        self._handle_reads: dict[int, str] = {}  # id(name) -> how it is used: HANDLE_ATTRIBUTES or "iter"
+        self._contexts: list[cst.Call] = []
         self._in_sum: set[int] = set()
         self._expecting_errors = 0
 
@@ -225,15 +230,17 @@ class ModelBuilder(Walker):
     def visit_With(self, node: cst.With) -> None:
         if any(_expects_error(item.item) for item in node.items):
             self._expecting_errors += 1
+        self._contexts.extend(item.item for item in node.items if isinstance(item.item, cst.Call))
 
     def leave_With(self, node: cst.With) -> None:
         if any(_expects_error(item.item) for item in node.items):
             self._expecting_errors -= 1
+        del self._contexts[len(self._contexts) - sum(isinstance(item.item, cst.Call) for item in node.items):]
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
             for name in stored_names(node.asname.name):
-                self._bind(name, AssignBinding(node.item))
+                self._bind(name, AssignBinding(node.item, in_with=True))
 
     def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         if node.name is not None:
@@ -251,6 +258,7 @@ class ModelBuilder(Walker):
     # -- loops ----------------------------------------------------------------
 
     def visit_For(self, node: cst.For) -> bool:
+        self._note_iteration(node.target, node.iter)
         self.walk(node.iter)
         loop = LoopRecord(node)
         self.records.loop_targets[id(node)] = frozenset(n.value for n in stored_names(node.target))
@@ -280,11 +288,19 @@ class ModelBuilder(Walker):
         clause: cst.CompFor | None = node.for_in
         while clause is not None:
             targets.extend(stored_names(clause.target))
+            self._note_iteration(clause.target, clause.iter)
             clause = clause.inner_for_in
         loop = LoopRecord(node, {t.value for t in targets})
         self.records.loop_targets[id(node)] = frozenset(loop.rebinds)
         self._not_reads.update(id(t) for t in targets)
         self._loops.append(loop)
+
+    def _note_iteration(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """`for job in jobs`: where `job` comes from, and `jobs` read only to iterate over it."""
+        if isinstance(target, cst.Name):
+            self._scope.iterates.setdefault(target.value, []).append(iterable)
+            if isinstance(iterable, cst.Name):
+                self._handle_reads[id(iterable)] = "iter"
 
     def _leave_comprehension(self) -> None:
         self._loops.pop()
@@ -330,6 +346,8 @@ class ModelBuilder(Walker):
 
     def _note_use(self, value: cst.CSTNode | None, use: Use) -> None:
         # Only calls ask how their value is used (a launch's thread, future or result).
+        if isinstance(value, cst.Await):  # `await asyncio.to_thread(k, x)` uses the call's result
+            value = value.expression
         if isinstance(value, cst.Call):
             self._uses[id(value)] = use
 
@@ -342,17 +360,21 @@ class ModelBuilder(Walker):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._note_use(node.value, Use("receiver", (node.attr.value,)))
+        if isinstance(node.value, cst.Name) and node.attr.value in HANDLE_ATTRIBUTES:
+            self._handle_reads[id(node.value)] = node.attr.value
 
     def visit_Call(self, node: cst.Call) -> None:
         if self._is_wait(node.func):
             self._waited.update(id(name) for arg in node.args for name in _listed_names(arg.value))
         use = self._uses.pop(id(node), Use("other"))
-        site = CallSite(node, self._scope, tuple(self._loops), use, self._expecting_errors > 0)
+        site = CallSite(node, self._scope, tuple(self._loops), use, self._expecting_errors > 0, tuple(self._contexts))
         self._scope.calls.append(site)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and node.args:
             owner = func.value.value if isinstance(func.value, cst.Name) else ""
             self._note_use(node.args[0].value, Use("append", (owner,)))
+            if owner:
+                self._scope.appended.setdefault(owner, []).append(node.args[0].value)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, (cst.Add, cst.Subtract)):
@@ -363,8 +385,13 @@ class ModelBuilder(Walker):
 
     def visit_Name(self, node: cst.Name) -> None:
         # A future only passed to `wait()` is never read: wait() does not look at results.
-        if id(node) not in self._not_reads and id(node) not in self._waited:
+        if id(node) in self._waited:
+            self._scope.waited.add(node.value)
+        elif id(node) not in self._not_reads:
             self._scope.read(node.value)
+            how = self._handle_reads.get(id(node))
+            if how is not None:
+                self._scope.handle_reads.setdefault(node.value, []).append(how)
 
     def _is_wait(self, func: cst.BaseExpression) -> bool:
         """`wait` imported from concurrent.futures, or `futures.wait`/`concurrent.futures.wait`."""

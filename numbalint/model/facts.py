@@ -120,6 +120,9 @@ class Closure:
     # Names the loop's iteration had bound before the closure was created.
     bound_before: frozenset[str]
     declared_outside: frozenset[str]  # `global`/`nonlocal` names
+    # Created in a loop but launched outside it (stored in a list, run after the loop):
+    # joining it where it is launched cannot help, every copy reads the loop's last values.
+    runs_after_loop: bool = False
 
     @property
     def node(self) -> cst.CSTNode:

@@ -1,40 +1,41 @@
-"""Where Python code hands work to another thread, and what that thread runs."""
+"""Where Python code hands work to another thread, and what that thread runs.
+
+Which calls are launches is decided in `launch_forms.py`; this module answers what a
+launch runs (kernels, closures, with which arguments) and what becomes of it.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Literal
 
 import libcst as cst
 
 from numbalint.model.arity import (
     Arguments,
-    argument,
     arguments_of,
+    fills_output,
+    keyword,
     mapping_arguments,
-    positional_args,
     sequence_arguments,
 )
 from numbalint.model.builder import PassRecords
-from numbalint.model.facts import Closure, Fate, KernelUse, Launch
+from numbalint.model.facts import Closure, KernelUse, Launch
 from numbalint.model.kernels import Kernels
+from numbalint.model.launch_forms import LaunchForms
 from numbalint.model.names import Names
-from numbalint.model.scopes import CallSite, DefBinding, LoopRecord, Scope
+from numbalint.model.scopes import CallSite, ClassBinding, DefBinding, Scope
+from numbalint.model.syntax import flat
+from numbalint.model.waits import never_waited
 
-_THREAD_CLASSES = {"threading.Thread": "Thread", "threading.Timer": "Timer"}
-_POOL_CLASSES = {
-    "concurrent.futures.ThreadPoolExecutor": "executor",
-    "concurrent.futures.thread.ThreadPoolExecutor": "executor",
-    "multiprocessing.pool.ThreadPool": "pool",
-    "multiprocessing.dummy.Pool": "pool",
-}
-_POOL_METHODS = {
-    "executor": {"submit", "map"},
-    "pool": {"map", "map_async", "imap", "imap_unordered", "starmap", "starmap_async", "apply", "apply_async"},
-}
 _PARTIAL = "functools.partial"
 # How deep a worker function may call other functions before we stop following.
 _CALL_DEPTH = 3
+# Launches whose extra positional and keyword arguments go to the target as written.
+_SPREAD_APIS = frozenset({"submit", "Parallel", "to_thread", "run_in_executor"})
+_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
+
+Unjoined = Literal["thread", "daemon thread", "future"]
 
 
 class Launches:
@@ -42,6 +43,8 @@ class Launches:
         self._records = records
         self._names = names
         self._kernels = kernels
+        self._forms = LaunchForms(records, names)
+        self._sites: dict[int, CallSite] = {}
 
     @cached_property
     def all(self) -> list[Launch]:
@@ -50,49 +53,13 @@ class Launches:
         stack = [self._records.root]
         while stack:
             scope = stack.pop()
-            found.extend(launch for site in scope.calls if (launch := self._launch_at(site)))
+            for site in scope.calls:
+                launch = self._forms.launch_at(site)
+                if launch is not None:
+                    self._sites[id(launch.node)] = site
+                    found.append(launch)
             stack.extend(scope.children)
         return found
-
-    # -- recognising launches ---------------------------------------------------
-
-    def _launch_at(self, site: CallSite) -> Launch | None:
-        call, scope = site.node, site.scope
-        api = _THREAD_CLASSES.get(self._names.qualify(call.func, scope) or "")
-        if api == "Thread":
-            return self._launch(site, api, argument(call, 1, "target"), argument(call, 3, "args"),
-                                argument(call, 4, "kwargs"))
-        if api == "Timer":
-            return self._launch(site, api, argument(call, 1, "function"), argument(call, 2, "args"),
-                                argument(call, 3, "kwargs"))
-        if not isinstance(call.func, cst.Attribute):
-            return None
-        method = call.func.attr.value
-        pool = self._pool_kind(call.func.value, scope)
-        if pool is None or method not in _POOL_METHODS[pool]:
-            return None
-        target = argument(call, 0, "fn" if pool == "executor" else "func")
-        if method in ("apply", "apply_async"):
-            return self._launch(site, method, target, argument(call, 1, "args"), argument(call, 2, "kwds"))
-        extra = tuple(positional_args(call)[1:])
-        if method == "submit":
-            extra += tuple(a for a in call.args if a.keyword is not None and a.keyword.value != "fn")
-        return self._launch(site, method, target, None, None, extra)
-
-    def _pool_kind(self, expr: cst.BaseExpression, scope: Scope) -> str | None:
-        """Is `expr` a thread pool: a name bound to `ThreadPoolExecutor(...)`, or the call itself?"""
-        return _POOL_CLASSES.get(self._names.callee(self._names.resolve_call(expr, scope), scope) or "")
-
-    def _launch(
-        self,
-        site: CallSite,
-        api: str,
-        target: cst.BaseExpression | None,
-        args: cst.BaseExpression | None,
-        kwargs: cst.BaseExpression | None,
-        extra: tuple[cst.Arg, ...] = (),
-    ) -> Launch:
-        return Launch(site.node, api, target, args, kwargs, extra, _fate(site), site.scope)
 
     # -- what a launch runs -----------------------------------------------------
 
@@ -106,23 +73,36 @@ class Launches:
             return None
         return call.args[0].value, list(call.args[1:])
 
-    def kernels_run_by(self, launch: Launch) -> list[KernelUse]:
-        """The kernels a launch runs on its thread: directly, through partial, lambda or worker."""
+    def called(self, launch: Launch) -> tuple[cst.BaseExpression, Arguments | None] | None:
+        """What the launch calls on its thread, through any `partial`, and every argument it
+        gets there (the partial's and the launch's); None without a target."""
         if launch.target is None:
-            return []
-        result_lost = launch.api in ("Thread", "Timer") or launch.fate == "dropped"
-        target, via = launch.target, ""
+            return None
+        target, passed = launch.target, self.arguments(launch)
         parts = self.partial(target, launch.scope)
         if parts is not None:
-            target, via = parts[0], "partial"
+            target, bound = parts
+            prefix = arguments_of(bound)
+            passed = prefix + passed if prefix is not None and passed is not None else None
+        return target, passed
+
+    def kernels_run_by(self, launch: Launch) -> list[KernelUse]:
+        """The kernels a launch runs on its thread: directly, through partial, lambda, worker
+        function, method or the `run` of a Thread subclass."""
+        called = self.called(launch)
+        if called is None:
+            return []
+        target, passed = called
+        result_lost = launch.api in ("Thread", "Timer") or launch.fate == "dropped"
+        via = "partial" if target is not launch.target else ""
         kernel = self._kernels.of(target, launch.scope)
         if kernel is not None:
-            return [KernelUse(kernel, via, result_lost and kernel.returns_value)]
+            dropped = result_lost and kernel.returns_value and not fills_output(kernel, passed)
+            return [KernelUse(kernel, via, dropped)]
         body = self._function_body(target, launch.scope)
         if body is None:
             return []
-        label = f"{target.value}()" if isinstance(target, cst.Name) else "lambda"
-        return list(self._kernels_called(body, label, result_lost, depth=0, seen=set()))
+        return list(self._kernels_called(body, _label(target, body), result_lost, depth=0, seen=set()))
 
     def each_kernel(self, keep: Callable[[KernelUse], bool]) -> Iterator[tuple[Launch, KernelUse]]:
         """Each launch with each kernel it runs that `keep` accepts, once per kernel."""
@@ -140,35 +120,135 @@ class Launches:
             return None
         rebound = set().union(*(loop.rebinds for loop in body.loops_at_creation))
         late = tuple(name for name in body.free_reads() if name in rebound)
-        return Closure(body.node, late, body.bound_at_creation, frozenset(body.declared_outside))
+        launched_in = set(self._sites[id(launch.node)].loops)
+        after_loop = bool(body.loops_at_creation) and not launched_in & set(body.loops_at_creation)
+        return Closure(body.node, late, body.bound_at_creation, frozenset(body.declared_outside), after_loop)
 
     def arguments(self, launch: Launch) -> Arguments | None:
         """The arguments a launch passes to its target, when they can be counted."""
         if launch.api in ("Thread", "Timer", "apply", "apply_async"):
             args, kwargs = sequence_arguments(launch.args), mapping_arguments(launch.kwargs)
             return args + kwargs if args is not None and kwargs is not None else None
-        if launch.api == "submit":
+        if launch.api in _SPREAD_APIS:
             return arguments_of(list(launch.extra))
+        if any(a.star for a in launch.extra):
+            return None
         if launch.api in ("map", "imap", "imap_unordered", "map_async"):
-            if any(a.star for a in launch.extra):
-                return None
             return Arguments(len(launch.extra) if launch.api == "map" and self._is_executor(launch) else 1)
-        return None  # starmap: each element is unpacked, we cannot count it
+        if launch.api in ("starmap", "starmap_async") and len(launch.extra) == 1:
+            return _tuple_arguments(launch.extra[0].value)
+        return None
+
+    def unjoined(self, launch: Launch) -> Unjoined | None:
+        """A thread started, or a future submitted, that this scope never waits for and
+        never hands on; None when it does, or when the model cannot tell."""
+        site = self._sites[id(launch.node)]
+        if launch.api in ("Thread", "Timer"):
+            touched = never_waited(site)
+            if touched is None or "start" not in touched:
+                return None
+            daemon = keyword(launch.node, "daemon")
+            return "daemon thread" if "daemon" in touched or _is_true(daemon) else "thread"
+        if launch.api == "submit" and self._executor_left_running(launch, site):
+            return "future" if never_waited(site) == set() else None
+        return None
+
+    def _executor_left_running(self, launch: Launch, site: CallSite) -> bool:
+        """The executor is a local `ex = ThreadPoolExecutor()`, used only to submit and map:
+        no `with` block, no `shutdown()`, never handed on."""
+        func = launch.node.func
+        assert isinstance(func, cst.Attribute)
+        executor, scope = func.value, site.scope
+        if not isinstance(executor, cst.Name) or executor.value not in scope.bindings:
+            return False
+        bindings = scope.bindings[executor.value]
+        if len(bindings) != 1 or getattr(bindings[0], "in_with", True):
+            return False
+        reads = scope.handle_reads.get(executor.value, [])
+        return scope.reads.get(executor.value, 0) == len(reads) and set(reads) <= {"submit", "map"}
 
     def _is_executor(self, launch: Launch) -> bool:
         func = launch.node.func
         assert isinstance(func, cst.Attribute)
-        return self._pool_kind(func.value, launch.scope) == "executor"
+        return self._forms.pool_kind(func.value, launch.scope) == "executor"
+
+    # -- following targets to function bodies --------------------------------------
 
     def _function_body(self, expr: cst.BaseExpression, scope: Scope) -> Scope | None:
-        """The body of the plain (non-kernel) function or lambda that `expr` names."""
+        """The body of the plain (non-kernel) function, method or lambda that `expr` names;
+        for a Thread subclass, its `run`."""
         if isinstance(expr, cst.Lambda):
             return self._records.scope_of.get(id(expr))
-        if isinstance(expr, cst.Name):
-            binding = self._names.only_binding(expr.value, scope)
-            if isinstance(binding, DefBinding) and self._kernels.of(expr, scope) is None:
-                return self._records.scope_of.get(id(binding.node))
-        return None
+        if isinstance(expr, cst.Attribute):
+            return self._method_body(expr, scope)
+        if not isinstance(expr, cst.Name) or self._kernels.of(expr, scope) is not None:
+            return None
+        binding = self._names.only_binding(expr.value, scope)
+        if isinstance(binding, DefBinding):
+            return self._records.scope_of.get(id(binding.node))
+        if isinstance(binding, ClassBinding):
+            thread_class = self._forms.thread_class_scope(expr, scope)
+            return self._method(thread_class, "run") if thread_class is not None else None
+        return self._stored_function(expr.value, scope)
+
+    def _method_body(self, expr: cst.Attribute, scope: Scope) -> Scope | None:
+        """`self._work` inside a method of the class, or `Worker.compute` (a staticmethod)."""
+        if not isinstance(expr.value, cst.Name):
+            return None
+        owner = expr.value.value
+        binding = self._names.only_binding(owner, scope)
+        if isinstance(binding, ClassBinding):
+            return self._method(self._records.scope_of.get(id(binding.node)), expr.attr.value)
+        method = _enclosing_method(scope)
+        if method is None or method.parent is None or _first_param(method) != owner:
+            return None
+        return self._method(method.parent, expr.attr.value)
+
+    def _method(self, class_scope: Scope | None, name: str) -> Scope | None:
+        """A plain method defined once in the class body (kernels and properties excluded)."""
+        if class_scope is None:
+            return None
+        bindings = class_scope.bindings.get(name, [])
+        if len(bindings) != 1 or not isinstance(bindings[0], DefBinding):
+            return None
+        node = bindings[0].node
+        if any(_decorator_name(d.decorator) not in _METHOD_DECORATORS for d in node.decorators):
+            return None
+        return self._records.scope_of.get(id(node))
+
+    def _stored_function(self, name: str, scope: Scope) -> Scope | None:
+        """`job` in `for job in jobs: ...`, where every function put in `jobs` is one
+        lambda or local def: `jobs.append(job)`, `jobs = [lambda: ... for ...]`."""
+        sources = scope.iterates.get(name, [])
+        if len(sources) != 1 or not isinstance(sources[0], cst.Name):
+            return None
+        stored = sources[0].value
+        owner = _binding_scope(stored, scope)
+        if owner is None:
+            return None
+        candidates = list(owner.appended.get(stored, []))
+        for binding in owner.bindings[stored]:
+            value = getattr(binding, "value", None)
+            if isinstance(value, (cst.ListComp, cst.GeneratorExp)):
+                candidates.append(value.elt)
+            elif isinstance(value, (cst.List, cst.Tuple)):
+                candidates.extend(element.value for element in value.elements)
+        bodies: dict[int, Scope] = {}
+        for candidate in candidates:
+            body = self._defined_function(candidate, owner)
+            if body is None:
+                return None  # something else is stored there too: cannot tell what runs
+            bodies[id(body)] = body
+        return next(iter(bodies.values())) if len(bodies) == 1 else None
+
+    def _defined_function(self, expr: cst.BaseExpression, scope: Scope) -> Scope | None:
+        """A lambda, or a name with exactly one `def` among its bindings."""
+        if isinstance(expr, cst.Lambda):
+            return self._records.scope_of.get(id(expr))
+        if not isinstance(expr, cst.Name) or self._kernels.of(expr, scope) is not None:
+            return None
+        defs = [b for b in scope.lookup(expr.value) or () if isinstance(b, DefBinding)]
+        return self._records.scope_of.get(id(defs[0].node)) if len(defs) == 1 else None
 
     def _kernels_called(
         self, body: Scope, via: str, result_lost: bool, depth: int, seen: set[int]
@@ -178,38 +258,62 @@ class Launches:
             kernel = self._kernels.of(site.node.func, site.scope)
             if kernel is not None:
                 dropped = site.use.kind == "statement" or (site.use.kind == "return" and result_lost)
-                yield KernelUse(kernel, via, dropped and kernel.returns_value)
+                written = fills_output(kernel, arguments_of(list(site.node.args)))
+                yield KernelUse(kernel, via, dropped and kernel.returns_value and not written)
                 continue
             inner = self._function_body(site.node.func, site.scope)
             if inner is not None and id(inner) not in seen and depth < _CALL_DEPTH:
                 yield from self._kernels_called(inner, via, False, depth + 1, seen)
 
 
-def _fate(site: CallSite) -> Fate:
-    """What happens to the thread, future or result a launch returns."""
-    use = site.use
-    if use.kind == "statement":
-        return "dropped"
-    if use.kind == "receiver" and use.names[0] in ("join", "result"):
-        return "awaited_in_iteration"
-    if use.kind == "assign" and len(use.names) == 1:
-        handle = use.names[0]
-        if handle not in site.scope.reads:
-            return "dropped"
-        if site.loops and _awaited_in_loop(handle, site.scope, site.loops[-1]):
-            return "awaited_in_iteration"
-    return "kept"
+def _label(target: cst.BaseExpression, body: Scope) -> str:
+    """How a finding names what the thread runs: "lambda", "worker()", "self._work()", "Worker.run()"."""
+    if not isinstance(body.node, cst.FunctionDef):
+        return "lambda"
+    if isinstance(target, cst.Attribute):
+        return f"{flat(target)}()"
+    name = body.node.name.value
+    owner = body.parent.node if body.parent is not None else None
+    return f"{owner.name.value}.{name}()" if isinstance(owner, cst.ClassDef) else f"{name}()"
 
 
-def _awaited_in_loop(handle: str, scope: Scope, loop: LoopRecord) -> bool:
-    for site in scope.calls:
-        func = site.node.func
-        if (
-            isinstance(func, cst.Attribute)
-            and func.attr.value in ("join", "result")
-            and isinstance(func.value, cst.Name)
-            and func.value.value == handle
-            and loop in site.loops
-        ):
-            return True
-    return False
+def _tuple_arguments(iterable: cst.BaseExpression) -> Arguments | None:
+    """The argument tuples of `starmap(f, [(a, b) for ...])` or `[(a, b), (c, d)]`, when
+    they are written out and all of one length."""
+    if isinstance(iterable, (cst.ListComp, cst.GeneratorExp)):
+        rows = [iterable.elt]
+    elif isinstance(iterable, (cst.List, cst.Tuple)) and iterable.elements:
+        rows = [element.value for element in iterable.elements]
+    else:
+        return None
+    counts = {sequence_arguments(row) if isinstance(row, cst.Tuple) else None for row in rows}
+    return counts.pop() if len(counts) == 1 else None
+
+
+def _binding_scope(name: str, scope: Scope | None) -> Scope | None:
+    while scope is not None and name not in scope.bindings:
+        scope = scope.parent
+    return scope
+
+
+def _enclosing_method(scope: Scope | None) -> Scope | None:
+    """The function, directly in a class body, that `scope` is (or is nested in)."""
+    while scope is not None and scope.kind in ("function", "lambda"):
+        if scope.kind == "function" and scope.parent is not None and scope.parent.kind == "class":
+            return scope
+        scope = scope.parent
+    return None
+
+
+def _first_param(method: Scope) -> str | None:
+    assert isinstance(method.node, cst.FunctionDef)
+    params = [*method.node.params.posonly_params, *method.node.params.params]
+    return params[0].name.value if params else None
+
+
+def _decorator_name(expr: cst.BaseExpression) -> str:
+    return expr.value if isinstance(expr, cst.Name) else ""
+
+
+def _is_true(expr: cst.BaseExpression | None) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"

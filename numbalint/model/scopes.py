@@ -38,6 +38,7 @@ class AssignBinding:
     """`name = value` (or `with value as name`); value None when unpacked from a tuple."""
 
     value: cst.BaseExpression | None
+    in_with: bool = False  # bound by `with value as name`: the block's exit waits for executors
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class CallSite:
     loops: tuple[LoopRecord, ...]
     use: Use
     expects_error: bool = False  # inside `with pytest.raises(...)` / `self.assertRaises(...)`
+    contexts: tuple[cst.Call, ...] = ()  # the calls of the `with` items around it, outermost first
 
 
 @dataclass
@@ -82,7 +84,14 @@ class Scope:
     loops_at_creation: tuple[LoopRecord, ...] = ()
     bound_at_creation: frozenset[str] = frozenset()  # names its loops' iteration had bound by then
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
-    reads: dict[str, None] = field(default_factory=dict)  # names read, in the order first read
+    reads: dict[str, int] = field(default_factory=dict)  # names read (how often), in the order first read
+    # Reads that only start or configure a thread or executor, or iterate over a list of them:
+    # name -> the attribute used (`start`, `daemon`, `submit`, ...) or "iter", once per read.
+    handle_reads: dict[str, list[str]] = field(default_factory=dict)
+    waited: set[str] = field(default_factory=set)  # names passed to `concurrent.futures.wait`
+    # Loop and comprehension variables -> the iterables they are drawn from: `for job in jobs`.
+    iterates: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
+    appended: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)  # `jobs.append(job)`
     declared_outside: set[str] = field(default_factory=set)  # `global`/`nonlocal` names
     item_stores: set[str] = field(default_factory=set)  # names written through: `out[i] = ...`
     returns: list[cst.BaseExpression | None] = field(default_factory=list)
@@ -103,7 +112,7 @@ class Scope:
         return None
 
     def read(self, name: str) -> None:
-        self.reads.setdefault(name)
+        self.reads[name] = self.reads.get(name, 0) + 1
 
     def free_reads(self) -> list[str]:
         """Names read here but bound elsewhere, in the order first read."""

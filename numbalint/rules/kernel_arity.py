@@ -58,15 +58,10 @@ class KernelArity(Rule):
             if problem:
                 yield self.report(call.node, self._message(call.kernel.name, problem, "the call"))
         for launch in model.launches.all:
-            target = launch.target
-            if target is None:
+            called = model.launches.called(launch)
+            if called is None:
                 continue
-            passed = model.launches.arguments(launch)
-            parts = model.launches.partial(target, launch.scope)
-            if parts is not None and passed is not None:
-                target, bound = parts
-                prefix = arguments_of(bound)
-                passed = prefix + passed if prefix is not None else None
+            target, passed = called
             kernel = model.kernels.of(target, launch.scope)
             if kernel is None or passed is None:
                 continue

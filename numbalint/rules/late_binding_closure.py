@@ -71,7 +71,9 @@ class LateBindingClosure(Rule):
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for launch in model.launches.all:
             closure = model.launches.closure(launch)
-            if closure is None or not closure.late_names or launch.fate == "awaited_in_iteration":
+            if closure is None or not closure.late_names:
+                continue
+            if launch.fate == "awaited_in_iteration" and not closure.runs_after_loop:
                 continue
             names = list(closure.late_names)
             what = "the lambda" if isinstance(closure.function, cst.Lambda) else f"`{model.code(closure.node)}`"
