@@ -147,9 +147,11 @@ class Launches:
             touched = never_waited(site)
             if touched is None or "start" not in touched:
                 return None
-            daemon = keyword(launch.node, "daemon")
-            return "daemon thread" if "daemon" in touched or _is_true(daemon) else "thread"
-        if launch.api == "submit" and self._executor_left_running(launch, site):
+            if "daemon" in touched or _is_true(keyword(launch.node, "daemon")):
+                return "daemon thread"
+            # At module level the interpreter joins its threads (and executors) at exit.
+            return "thread" if site.scope.kind != "module" else None
+        if launch.api == "submit" and site.scope.kind != "module" and self._executor_left_running(launch, site):
             return "future" if never_waited(site) == set() else None
         return None
 

@@ -13,6 +13,7 @@ from numbalint.rules.numba_function_assigned import NumbaFunctionAssigned
 from numbalint.rules.prange_without_parallel import PrangeWithoutParallel
 from numbalint.rules.target_called import TargetCalled
 from numbalint.rules.threads_around_parallel import ThreadsAroundParallel
+from numbalint.rules.unjoined_thread import UnjoinedThread
 
 ALL_RULES: tuple[type[Rule], ...] = (
     KernelArity,
@@ -23,6 +24,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     DiscardedResult,
     TargetCalled,
     ArgsNotTuple,
+    UnjoinedThread,
     PrangeWithoutParallel,
     NumbaFunctionAssigned,
 )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from numbalint.diagnostics import Diagnostic
-from numbalint.model import ModuleModel, arguments_of, binding_problem
+from numbalint.model import Kernel, ModuleModel, arguments_of, binding_problem
 from numbalint.rules.base import Rule
 
 
@@ -56,7 +56,7 @@ class KernelArity(Rule):
             passed = arguments_of(list(call.node.args))
             problem = binding_problem(call.kernel, passed) if passed is not None else None
             if problem:
-                yield self.report(call.node, self._message(call.kernel.name, problem, "the call"))
+                yield self.report(call.node, self._message(call.kernel, problem, "the call"))
         for launch in model.launches.all:
             called = model.launches.called(launch)
             if called is None:
@@ -67,13 +67,20 @@ class KernelArity(Rule):
                 continue
             problem = binding_problem(kernel, passed)
             if problem:
-                yield self.report(launch.node, self._message(kernel.name, problem, f"the {launch.api} launch"))
+                yield self.report(launch.node, self._message(kernel, problem, f"the {launch.api} launch"))
 
     @staticmethod
-    def _message(kernel: str, problem: str, where: str) -> str:
+    def _message(kernel: Kernel, problem: str, where: str) -> str:
+        # An extra argument to a kernel that returns its result is usually the output meant to be
+        # filled: dropping it would leave the result thrown away (NBL006), so say both ways.
+        advice = (
+            "Pass exactly the kernel's parameters, or, if the extra argument is the output to fill, "
+            "make the kernel write into it instead of returning a new value."
+            if kernel.returns_value and "were given" in problem else "Pass exactly the kernel's parameters."
+        )
         return (
-            f"kernel `{kernel}` {problem} by {where}, which raises TypeError at run time. "
+            f"kernel `{kernel.name}` {problem} by {where}, which raises TypeError at run time. "
             "On a thread the error is only printed, while the main thread goes on with unwritten "
-            "output. Pass exactly the kernel's parameters."
+            f"output. {advice}"
         )
 

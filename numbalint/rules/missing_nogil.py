@@ -42,6 +42,12 @@ class MissingNogil(Rule):
     `@njit(nogil=True)`, other options kept). A kernel that touches Python
     objects cannot be compiled in nopython mode anyway, so releasing the GIL
     changes no result. Only when the kernel is defined in the same file.
+
+    No fix for a `parallel=True` kernel, which also gets NBL003: `nogil=True`
+    alone does not make it safe to call from threads (the workqueue layer
+    aborts with or without it: the runtime tests show both), and it helps only
+    if the threads stay and `parallel=True` goes. Choosing between that and
+    calling the kernel once from one thread is yours; the message says both.
     """
 
     code = "NBL004"
@@ -51,16 +57,22 @@ class MissingNogil(Rule):
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for launch, use in model.launches.each_kernel(lambda use: _holds_gil(use.kernel)):
-            fix = enable_option(use.kernel, "nogil", "safe")
+            fix = None if use.kernel.parallel else enable_option(use.kernel, "nogil", "safe")
             yield self.report(launch.node, self._message(use.kernel, use.via), fix)
 
     @staticmethod
     def _message(kernel: Kernel, via: str) -> str:
         where = f" (defined in {kernel.origin})" if kernel.origin else ""
+        advice = (
+            "It is also `parallel=True` (NBL003), and `nogil=True` alone still aborts under the "
+            "workqueue layer: to keep the threads, drop `parallel=True` and add `nogil=True`; or call "
+            "the parallel kernel once, from one thread."
+            if kernel.parallel else "Add `nogil=True` to its decorator."
+        )
         return (
             f"kernel `{kernel.name}`{where} is launched from threads{via_suffix(via)} but compiled without "
             "`nogil=True`, so the threads take turns instead of running in parallel. The kernel holds "
-            "the GIL while it runs. Add `nogil=True` to its decorator."
+            f"the GIL while it runs. {advice}"
         )
 
 

@@ -48,7 +48,8 @@ class TargetCalled(Rule):
     `Timer(t, k(a))` becomes `Timer(t, k, args=(a,))` (when no `args=` or
     `kwargs=` is given yet); `submit(k(a))` becomes `submit(k, a)`. A call
     without arguments, `target=k()`, becomes `target=k`. No fix for keyword or
-    starred arguments, nor for `map`.
+    starred arguments, nor for `map`. No fix for a `parallel=True` kernel: running
+    it on threads is what NBL003 forbids; call it once, without the launch.
     """
 
     code = "NBL007"
@@ -64,12 +65,17 @@ class TargetCalled(Rule):
             kernel = model.kernels.of(target.func, launch.scope)
             if kernel is None:
                 continue
+            # Moving a parallel kernel onto threads would trade this for NBL003's abort.
+            advice = (
+                "It is a parallel kernel: do not move it onto threads (NBL003), call it once here, "
+                "without the launch." if kernel.parallel else "Pass the kernel and its arguments separately."
+            )
             message = (
                 f"`{model.code(target)}` runs kernel `{kernel.name}` now, in this thread, and hands its "
                 f"return value to {launch.api} as the function to run. The work is serial, and the thread "
-                f"fails or does nothing. Pass the kernel and its arguments separately."
+                f"fails or does nothing. {advice}"
             )
-            yield self.report(launch.node, message, _fix(launch, target))
+            yield self.report(launch.node, message, None if kernel.parallel else _fix(launch, target))
 
 
 def _fix(launch: Launch, target: cst.Call) -> Fix | None:

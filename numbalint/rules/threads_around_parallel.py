@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from numbalint.diagnostics import Diagnostic
-from numbalint.model import ModuleModel
+from numbalint.model import Kernel, ModuleModel
 from numbalint.rules.base import Rule, via_suffix
 
 
@@ -62,13 +62,18 @@ class ThreadsAroundParallel(Rule):
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for launch, use in model.launches.each_kernel(lambda use: use.kernel.parallel):
-            yield self.report(launch.node, self._message(use.kernel.name, use.via))
+            yield self.report(launch.node, self._message(use.kernel, use.via))
 
     @staticmethod
-    def _message(kernel: str, via: str) -> str:
+    def _message(kernel: Kernel, via: str) -> str:
+        # The advice must agree with NBL004's on the same launch: both changes, or no threads.
+        serial = (
+            "drop `parallel=True` (it already has `nogil=True`)" if kernel.releases_gil
+            else "drop `parallel=True` and add `nogil=True` (both: `nogil=True` alone still aborts)"
+        )
         return (
-            f"parallel kernel `{kernel}` is launched from Python threads{via_suffix(via)}, which crashes "
+            f"parallel kernel `{kernel.name}` is launched from Python threads{via_suffix(via)}, which crashes "
             "or oversubscribes the cores. With the workqueue threading layer the process aborts "
             "(\"Concurrent access has been detected\"); with omp/tbb each thread starts its own team "
-            "of threads. Call it once from one thread, or drop `parallel=True` and use `nogil=True`."
+            f"of threads. Call it once from one thread; or, to keep the threads, {serial}."
         )
