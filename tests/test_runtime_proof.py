@@ -37,6 +37,9 @@ SUBPROCESS_ONLY = {
     "NBL003/bad_pool_worker_parallel.py",
     "NBL003/bad_pool_parallel_ufunc.py",
     "NBL004/good_process_pool.py",
+    "NBL003/bad_joblib_threading_context.py",
+    "NBL004/good_joblib_processes.py",  # loky's workers must import the fixture: run as __main__
+    "NBL004/good_asyncio_process_pool.py",
     "blog/verbatim.py",
     "NBL018/bad_assigned_setter.py",  # rebinds numba.set_num_threads for the whole process
 }
