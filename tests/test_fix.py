@@ -42,11 +42,17 @@ BAD = sorted(
 # `old` occurs exactly once, and the fixed file is the original with these
 # replacements and nothing else. A fixture not listed must come out unchanged.
 SAFE = {
+    "NBL002/bad_closure_list_after_loop.py": [("def job():", "def job(part=part):")],
     "NBL002/bad_comprehension.py": [("target=lambda: increment_into", "target=lambda i=i: increment_into")],
     "NBL002/bad_def_in_loop.py": [("def work():", "def work(part=part):")],
     "NBL002/bad_lambda_in_loop.py": [("target=lambda: square_into", "target=lambda lo=lo, hi=hi: square_into")],
+    "NBL004/bad_asyncio_to_thread.py": [("@njit\n", "@njit(nogil=True)\n")],
     "NBL004/bad_bare_njit_thread.py": [("@njit\n", "@njit(nogil=True)\n")],
+    "NBL004/bad_bound_method_target.py": [("@njit\n", "@njit(nogil=True)\n")],
+    "NBL004/bad_joblib_threads.py": [("@njit\n", "@njit(nogil=True)\n")],
     "NBL004/bad_nogil_on_callee.py": [("@nb.njit\ndef row_sums_into", "@nb.njit(nogil=True)\ndef row_sums_into")],
+    "NBL004/bad_run_in_executor.py": [("@njit\n", "@njit(nogil=True)\n")],
+    "NBL004/bad_thread_subclass.py": [("@njit\n", "@njit(nogil=True)\n")],
     "NBL004/bad_timer_partial.py": [("@jit\n", "@jit(nogil=True)\n")],
     "NBL004/bad_wrapped_starmap.py": [
         ("= njit(_affine_into)", "= njit(_affine_into, nogil=True)"),

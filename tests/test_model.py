@@ -278,3 +278,200 @@ def test_the_unknown_option_marker_survives_pickling():
     from numbalint.model import UNKNOWN
 
     assert pickle.loads(pickle.dumps(UNKNOWN)) is UNKNOWN
+
+
+# Launch forms beyond Thread and executors (issue 10): what is a thread, what is not,
+# and where the model must stay silent.
+LAUNCH_CASES = {
+    "joblib threads by prefer=, backend= and a with-context": ("""
+        from joblib import Parallel, delayed, parallel_backend
+        from numba import njit
+        @njit
+        def k(a):
+            a[:] = 1
+        def run(parts):
+            Parallel(n_jobs=2, prefer="threads")(delayed(k)(p) for p in parts)
+            Parallel(2, "threading")(delayed(k)(p) for p in parts)
+            with parallel_backend("threading"):
+                Parallel(n_jobs=2)([delayed(k)(p) for p in parts])
+        """, [(7, "NBL004"), (8, "NBL004"), (10, "NBL004")]),
+    "joblib processes, one job, or another backend inside a threading context: silent": ("""
+        import joblib
+        from numba import njit
+        @njit
+        def k(a):
+            a[:] = 1
+        def run(parts):
+            joblib.Parallel(n_jobs=2)(joblib.delayed(k)(p) for p in parts)
+            joblib.Parallel(n_jobs=1, prefer="threads")(joblib.delayed(k)(p) for p in parts)
+            with joblib.parallel_config(backend="threading"):
+                joblib.Parallel(n_jobs=2, backend="loky")(joblib.delayed(k)(p) for p in parts)
+        """, []),
+    "run_in_executor: None is threads; a process pool or an unknown executor is not": ("""
+        import asyncio
+        from concurrent.futures import ProcessPoolExecutor
+        from numba import njit
+        @njit
+        def k(a):
+            a[:] = 1
+        async def run(a, pool):
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, k, a)
+            await loop.run_in_executor(ProcessPoolExecutor(), k, a)
+            await loop.run_in_executor(pool, k, a)
+        """, [(9, "NBL004")]),
+    "Thread subclass: run() through methods; without its own run() it cannot tell": ("""
+        import threading
+        from numba import njit
+        @njit
+        def k(a):
+            a[:] = 1
+        class Base(threading.Thread):
+            def run(self):
+                self.step()
+            def step(self):
+                k(self.a)
+        class Child(Base):
+            def run(self):
+                k(self.a)
+        class Plain(threading.Thread):
+            pass
+        Base().start()
+        Child().start()
+        Plain(target=print).start()
+        """, [(16, "NBL004"), (17, "NBL004")]),
+    "staticmethod and bound method targets": ("""
+        import threading
+        from numba import njit
+        @njit(parallel=True)
+        def k(a):
+            a[:] = 1
+        class C:
+            @staticmethod
+            def work(a):
+                k(a)
+            def go(self, a):
+                threading.Thread(target=self.work, args=(a,)).start()
+                threading.Thread(target=C.work, args=(a,)).start()
+        """, [(11, "NBL003"), (11, "NBL004"), (11, "NBL009"), (12, "NBL003"), (12, "NBL004"), (12, "NBL009")]),
+    "starmap: tuples of one length are counted, mixed lengths are not": ("""
+        from multiprocessing.pool import ThreadPool
+        from numba import njit
+        @njit(nogil=True)
+        def k(a, b):
+            a[:] = b
+        def run(xs):
+            with ThreadPool(2) as pool:
+                pool.starmap(k, [(x,) for x in xs])
+                pool.starmap(k, [(xs[0], 1), (xs[1],)])
+                pool.starmap(k, [(x, 1) for x in xs])
+        """, [(8, "NBL001")]),
+    "closures stored in a list: one function is followed, two are not": ("""
+        import threading
+        from numba import njit
+        @njit(nogil=True)
+        def k(a):
+            a[:] = 1
+        def run(parts):
+            jobs, mixed = [], []
+            for p in parts:
+                jobs.append(lambda: k(p))
+                mixed.append(lambda: k(p))
+                mixed.append(print)
+            ts = [threading.Thread(target=job) for job in jobs]
+            for t in ts: t.start()
+            for t in ts: t.join()
+            for other in mixed:
+                threading.Thread(target=other).start()
+        """, [(9, "NBL002")]),
+    "ufunc and gufunc given their outputs write them": ("""
+        import threading
+        from numba import vectorize, guvectorize
+        @vectorize(["float64(float64)"])
+        def f(x):
+            return x + 1
+        @guvectorize(["void(float64[:], float64[:])"], "(n)->(n)")
+        def g(x, out):
+            out[:] = x
+        x, out = [1.0], [0.0]
+        threading.Thread(target=lambda: f(x, out)).start()
+        threading.Thread(target=lambda: f(x, out=out)).start()
+        threading.Thread(target=g, args=(x, out)).start()
+        threading.Thread(target=lambda: f(x)).start()
+        """, [(13, "NBL006")]),
+    "NBL009: joined, waited, shut down, returned or stored threads are silent": ("""
+        import threading
+        from concurrent.futures import ThreadPoolExecutor, wait
+        from numba import njit
+        @njit(nogil=True)
+        def k(a):
+            a[:] = 1
+        def joined_later(a):
+            t = threading.Thread(target=k, args=(a,))
+            t.start()
+            def finish():
+                t.join()
+            finish()
+        def waited(a):
+            ex = ThreadPoolExecutor()
+            fs = [ex.submit(k, a)]
+            wait(fs)
+        def shut_down(a):
+            ex = ThreadPoolExecutor()
+            ex.submit(k, a)
+            ex.shutdown()
+        def returned(a):
+            t = threading.Thread(target=k, args=(a,))
+            t.start()
+            return t
+        def polled(a):
+            t = threading.Thread(target=k, args=(a,))
+            t.start()
+            while t.is_alive():
+                pass
+        threading.Thread(target=k, args=(1,)).start()
+        """, []),
+    "NBL009: started and dropped, daemon at module level, started through a list": ("""
+        import threading
+        from numba import njit
+        @njit(nogil=True)
+        def k(a):
+            a[:] = 1
+        def dropped(a):
+            threading.Thread(target=k, args=(a,)).start()
+        def listed(parts):
+            ts = []
+            for p in parts:
+                ts.append(threading.Thread(target=k, args=(p,)))
+            [each.start() for each in ts]
+        t = threading.Thread(target=k, args=(1,))
+        t.daemon = True
+        t.start()
+        """, [(7, "NBL009"), (11, "NBL009"), (13, "NBL009")]),
+    "NBL009: a thread that runs no kernel is not ours to judge": ("""
+        import threading
+        def serve():
+            threading.Thread(target=print, daemon=True).start()
+        """, []),
+}
+
+
+@pytest.mark.parametrize("name", list(LAUNCH_CASES))
+def test_launch_case(name: str) -> None:
+    source, expected = LAUNCH_CASES[name]
+    assert lint(source) == expected
+
+
+def _python_blocks(doc: str, heading: str) -> list[str]:
+    section = doc.split(heading, 1)[1].split("\n## ", 1)[0]
+    return [block.split("```", 1)[0] for block in section.split("```python")[1:]]
+
+
+def test_nbl009_documentation_example_is_flagged_and_its_alternative_is_clean() -> None:
+    from numbalint.rules import RULES_BY_CODE
+
+    doc = RULES_BY_CODE["NBL009"].documentation()
+    (example,) = _python_blocks(doc, "## Example")
+    (instead,) = _python_blocks(doc, "## Use instead")
+    assert "NBL009" in {code for _, code in lint(example)}
+    assert lint(instead) == []

@@ -28,8 +28,9 @@ from numbalint.model.scopes import (
 from numbalint.model.syntax import all_params, dotted, stored_names
 from numbalint.model.walk import Walker, names_in
 
-# Attributes of a thread or executor handle that start or configure it without waiting for it.
-HANDLE_ATTRIBUTES = frozenset({"start", "daemon", "setDaemon", "name", "setName", "submit", "map"})
+# Attributes of a thread or executor handle (or of the list that keeps them) that start,
+# configure or collect it without waiting for it.
+HANDLE_ATTRIBUTES = frozenset({"start", "daemon", "setDaemon", "name", "setName", "submit", "map", "append"})
 
 
 @dataclass
