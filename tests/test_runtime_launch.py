@@ -92,7 +92,8 @@ def test_nbl002_closures_stored_and_run_after_the_loop_all_see_the_last_part():
 
 
 def test_nbl003_joblib_threads_around_a_parallel_kernel_abort():
-    code = _loader_snippet("NBL003/bad_joblib_threading_context.py") + "for _ in range(20):\n    mod.main()\nprint('survived')\n"
+    repeat = "for _ in range(20):\n    mod.main()\nprint('survived')\n"
+    code = _loader_snippet("NBL003/bad_joblib_threading_context.py") + repeat
     proc = run_python(code, {"NUMBA_THREADING_LAYER": "workqueue"})
     _workqueue_or_skip(proc)
     assert proc.returncode != 0 and "Concurrent access has been detected" in proc.stderr

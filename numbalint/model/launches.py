@@ -7,7 +7,7 @@ launch runs (kernels, closures, with which arguments) and what becomes of it.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Callable, Iterator, Literal
+from typing import Callable, Iterator
 
 import libcst as cst
 
@@ -15,7 +15,6 @@ from numbalint.model.arity import (
     Arguments,
     arguments_of,
     fills_output,
-    keyword,
     mapping_arguments,
     sequence_arguments,
 )
@@ -24,9 +23,9 @@ from numbalint.model.facts import Closure, KernelUse, Launch
 from numbalint.model.kernels import Kernels
 from numbalint.model.launch_forms import LaunchForms
 from numbalint.model.names import Names
-from numbalint.model.scopes import CallSite, ClassBinding, DefBinding, Scope
+from numbalint.model.scopes import AssignBinding, CallSite, ClassBinding, DefBinding, Scope
 from numbalint.model.syntax import flat
-from numbalint.model.waits import never_waited
+from numbalint.model.waits import Unjoined, unjoined
 
 _PARTIAL = "functools.partial"
 # How deep a worker function may call other functions before we stop following.
@@ -34,8 +33,6 @@ _CALL_DEPTH = 3
 # Launches whose extra positional and keyword arguments go to the target as written.
 _SPREAD_APIS = frozenset({"submit", "Parallel", "to_thread", "run_in_executor"})
 _METHOD_DECORATORS = frozenset({"staticmethod", "classmethod"})
-
-Unjoined = Literal["thread", "daemon thread", "future"]
 
 
 class Launches:
@@ -142,32 +139,7 @@ class Launches:
     def unjoined(self, launch: Launch) -> Unjoined | None:
         """A thread started, or a future submitted, that this scope never waits for and
         never hands on; None when it does, or when the model cannot tell."""
-        site = self._sites[id(launch.node)]
-        if launch.api in ("Thread", "Timer"):
-            touched = never_waited(site)
-            if touched is None or "start" not in touched:
-                return None
-            if "daemon" in touched or _is_true(keyword(launch.node, "daemon")):
-                return "daemon thread"
-            # At module level the interpreter joins its threads (and executors) at exit.
-            return "thread" if site.scope.kind != "module" else None
-        if launch.api == "submit" and site.scope.kind != "module" and self._executor_left_running(launch, site):
-            return "future" if never_waited(site) == set() else None
-        return None
-
-    def _executor_left_running(self, launch: Launch, site: CallSite) -> bool:
-        """The executor is a local `ex = ThreadPoolExecutor()`, used only to submit and map:
-        no `with` block, no `shutdown()`, never handed on."""
-        func = launch.node.func
-        assert isinstance(func, cst.Attribute)
-        executor, scope = func.value, site.scope
-        if not isinstance(executor, cst.Name) or executor.value not in scope.bindings:
-            return False
-        bindings = scope.bindings[executor.value]
-        if len(bindings) != 1 or getattr(bindings[0], "in_with", True):
-            return False
-        reads = scope.handle_reads.get(executor.value, [])
-        return scope.reads.get(executor.value, 0) == len(reads) and set(reads) <= {"submit", "map"}
+        return unjoined(launch, self._sites[id(launch.node)])
 
     def _is_executor(self, launch: Launch) -> bool:
         func = launch.node.func
@@ -230,7 +202,7 @@ class Launches:
             return None
         candidates = list(owner.appended.get(stored, []))
         for binding in owner.bindings[stored]:
-            value = getattr(binding, "value", None)
+            value = binding.value if isinstance(binding, AssignBinding) else None
             if isinstance(value, (cst.ListComp, cst.GeneratorExp)):
                 candidates.append(value.elt)
             elif isinstance(value, (cst.List, cst.Tuple)):
@@ -315,7 +287,3 @@ def _first_param(method: Scope) -> str | None:
 
 def _decorator_name(expr: cst.BaseExpression) -> str:
     return expr.value if isinstance(expr, cst.Name) else ""
-
-
-def _is_true(expr: cst.BaseExpression | None) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True"
