@@ -423,7 +423,9 @@ def test_json_output_describes_each_fix(tmp_path, capsys):
     assert finding["fix"]["applicability"] == "safe"
     assert finding["fix"]["message"] == "Bind lo=lo, hi=hi as default arguments"
     (edit,) = finding["fix"]["edits"]
-    assert edit["content"] == "lo=lo, hi=hi"
+    # The whole lambda: `lambda:` has no space to put the parameters after, so an edit of the
+    # (empty) parameters alone, applied as text, would give `lambdalo=lo, hi=hi:`.
+    assert edit["content"] == "lambda lo=lo, hi=hi: square_into(x[lo:hi], out[lo:hi])"
 
 
 # -- noqa ---------------------------------------------------------------------------------------

@@ -461,17 +461,3 @@ def test_launch_case(name: str) -> None:
     source, expected = LAUNCH_CASES[name]
     assert lint(source) == expected
 
-
-def _python_blocks(doc: str, heading: str) -> list[str]:
-    section = doc.split(heading, 1)[1].split("\n## ", 1)[0]
-    return [block.split("```", 1)[0] for block in section.split("```python")[1:]]
-
-
-def test_nbl009_documentation_example_is_flagged_and_its_alternative_is_clean() -> None:
-    from numbalint.rules import RULES_BY_CODE
-
-    doc = RULES_BY_CODE["NBL009"].documentation()
-    (example,) = _python_blocks(doc, "## Example")
-    (instead,) = _python_blocks(doc, "## Use instead")
-    assert "NBL009" in {code for _, code in lint(example)}
-    assert lint(instead) == []

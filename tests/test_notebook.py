@@ -214,8 +214,9 @@ def test_fix_changes_only_the_fixed_cells_source(cli, tmp_path, style, source_as
     # Every byte outside the third cell's source is as it was.
     source_start = before.index(json.dumps(blog_cell[0] if source_as == "lines" else blog_cell)[:40])
     source_end = before.index("\n", before.index("print(output)")) + 1
+    # (The blog's safe fix, NBL002's defaults, only inserts: the changed range of `before` may be empty.)
     start, end = changed_region(before, after)
-    assert source_start <= start < end <= source_end
+    assert after != before and source_start <= start <= end <= source_end
     assert after.count("—") == before.count("—")  # escaped as the file escapes it
     fixed = json.loads(after)
     assert type(fixed["cells"][2]["source"]) is type(blog_cell)
@@ -234,11 +235,11 @@ def test_fix_keeps_magic_lines_and_diff_shows_the_notebook_change(cli, tmp_path)
     path.write_text(json.dumps(notebook(code(as_lines(cell))), indent=1))
     status, out, _ = cli("--diff", "nb.ipynb")
     assert status == 1
-    assert '-    "@nb.njit(parallel=True)\\n",\n+    "@nb.njit(parallel=True, nogil=True)\\n",' in out
+    assert '+    "        thread = threading.Thread(target=lambda start=start, end=end: calculate_squares(' in out
     cli("--fix", "nb.ipynb")
     source = "".join(json.loads(path.read_text())["cells"][0]["source"])
     assert source.startswith("%%time\n") and "\n    !nproc\n" in source
-    assert "@nb.njit(parallel=True, nogil=True)" in source
+    assert "target=lambda start=start, end=end: calculate_squares(" in source
 
 
 # -- the Python API ---------------------------------------------------------------------

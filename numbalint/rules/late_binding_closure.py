@@ -102,6 +102,12 @@ def _fix(closure: Closure) -> Fix | None:
     if closure.declared_outside & late:
         return None  # a parameter cannot also be global or nonlocal
     safe = not closure.takes_parameters and late <= closure.bound_before
-    params = function.params
+    params = bind_as_defaults(function.params, closure.late_names)
+    # `lambda:` has no space before its (empty) parameters; the lambda node writes one when
+    # it gets some, so an edit of a lambda replaces the whole lambda (text edits stay right).
+    replacement = (
+        Replacement(function, function.with_changes(params=params)) if isinstance(function, cst.Lambda)
+        else Replacement(function.params, params)
+    )
     return Fix(f"Bind {_defaults(closure.late_names)} as default arguments", "safe" if safe else "unsafe",
-               (Replacement(params, bind_as_defaults(params, closure.late_names)),))
+               (replacement,))

@@ -27,11 +27,6 @@ class UnjoinedThread(Rule):
 
     ## Example
     ```python
-    import threading
-
-    import numpy as np
-    from numba import njit
-
     @njit(nogil=True)
     def square_into(x, out):
         for i in range(x.shape[0]):
@@ -48,11 +43,6 @@ class UnjoinedThread(Rule):
     ## Use instead
     Join every thread before the output is read:
     ```python
-    import threading
-
-    import numpy as np
-    from numba import njit
-
     @njit(nogil=True)
     def square_into(x, out):
         for i in range(x.shape[0]):
