@@ -448,6 +448,19 @@ LAUNCH_CASES = {
         t.daemon = True
         t.start()
         """, [(7, "NBL009"), (11, "NBL009"), (13, "NBL009")]),
+    "NBL009: a thread given nothing of the caller's (a warm-up) writes nothing it reads": ("""
+        import threading
+        import numpy as np
+        from numba import njit
+        @njit
+        def k(a):
+            a[:] = 1
+        def warm_up():
+            k(np.zeros(1))
+        def start():
+            threading.Thread(target=warm_up, daemon=True).start()
+            threading.Thread(target=lambda: k(np.ones(2)), daemon=True).start()
+        """, [(10, "NBL004"), (11, "NBL004")]),
     "NBL009: a thread that runs no kernel is not ours to judge": ("""
         import threading
         def serve():

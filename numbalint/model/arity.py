@@ -142,3 +142,16 @@ def mapping_arguments(node: cst.BaseExpression | None) -> Arguments | None:
             keys.append(str(key.evaluated_value))
         return Arguments(0, tuple(keys))
     return None
+
+
+def tuple_arguments(iterable: cst.BaseExpression) -> Arguments | None:
+    """The argument tuples of `starmap(f, [(a, b) for ...])` or `[(a, b), (c, d)]`, when
+    they are written out and all of one length."""
+    if isinstance(iterable, (cst.ListComp, cst.GeneratorExp)):
+        rows = [iterable.elt]
+    elif isinstance(iterable, (cst.List, cst.Tuple)) and iterable.elements:
+        rows = [element.value for element in iterable.elements]
+    else:
+        return None
+    counts = {sequence_arguments(row) if isinstance(row, cst.Tuple) else None for row in rows}
+    return counts.pop() if len(counts) == 1 else None

@@ -17,13 +17,14 @@ from numbalint.model.arity import (
     fills_output,
     mapping_arguments,
     sequence_arguments,
+    tuple_arguments,
 )
 from numbalint.model.builder import PassRecords
 from numbalint.model.facts import Closure, KernelUse, Launch
 from numbalint.model.kernels import Kernels
 from numbalint.model.launch_forms import LaunchForms
 from numbalint.model.names import Names
-from numbalint.model.scopes import AssignBinding, CallSite, ClassBinding, DefBinding, Scope
+from numbalint.model.scopes import AssignBinding, CallSite, ClassBinding, DefBinding, ImportBinding, Scope
 from numbalint.model.syntax import flat
 from numbalint.model.waits import Unjoined, unjoined
 
@@ -133,13 +134,29 @@ class Launches:
         if launch.api in ("map", "imap", "imap_unordered", "map_async"):
             return Arguments(len(launch.extra) if launch.api == "map" and self._is_executor(launch) else 1)
         if launch.api in ("starmap", "starmap_async") and len(launch.extra) == 1:
-            return _tuple_arguments(launch.extra[0].value)
+            return tuple_arguments(launch.extra[0].value)
         return None
 
     def unjoined(self, launch: Launch) -> Unjoined | None:
         """A thread started, or a future submitted, that this scope never waits for and
-        never hands on; None when it does, or when the model cannot tell."""
-        return unjoined(launch, self._sites[id(launch.node)])
+        never hands on, with data of the caller's to work on; None when it does wait, or
+        hands it on, or the thread is given nothing (a warm-up, a heartbeat), or the model
+        cannot tell."""
+        return unjoined(launch, self._sites[id(launch.node)]) if self._hands_data(launch) else None
+
+    def _hands_data(self, launch: Launch) -> bool:
+        """Does the thread get something of the caller's: arguments (its own, a partial's, a
+        Thread subclass's), a bound method's `self`, or a closure's free variables?"""
+        if launch.target is launch.node.func:  # a Thread subclass: its constructor's arguments
+            return bool(launch.node.args)
+        called = self.called(launch)
+        if called is None:
+            return False
+        target, passed = called
+        if passed is None or passed.positional or passed.keywords or isinstance(target, cst.Attribute):
+            return True
+        body = self._function_body(target, launch.scope)
+        return body is not None and any(_is_data(name, launch.scope) for name in body.free_reads())
 
     def _is_executor(self, launch: Launch) -> bool:
         func = launch.node.func
@@ -251,17 +268,10 @@ def _label(target: cst.BaseExpression, body: Scope) -> str:
     return f"{owner.name.value}.{name}()" if isinstance(owner, cst.ClassDef) else f"{name}()"
 
 
-def _tuple_arguments(iterable: cst.BaseExpression) -> Arguments | None:
-    """The argument tuples of `starmap(f, [(a, b) for ...])` or `[(a, b), (c, d)]`, when
-    they are written out and all of one length."""
-    if isinstance(iterable, (cst.ListComp, cst.GeneratorExp)):
-        rows = [iterable.elt]
-    elif isinstance(iterable, (cst.List, cst.Tuple)) and iterable.elements:
-        rows = [element.value for element in iterable.elements]
-    else:
-        return None
-    counts = {sequence_arguments(row) if isinstance(row, cst.Tuple) else None for row in rows}
-    return counts.pop() if len(counts) == 1 else None
+def _is_data(name: str, scope: Scope) -> bool:
+    """A name bound to a value here, not to a function, class or module (nor a builtin)."""
+    bindings = scope.lookup(name) or []
+    return any(not isinstance(b, (DefBinding, ClassBinding, ImportBinding)) for b in bindings)
 
 
 def _binding_scope(name: str, scope: Scope | None) -> Scope | None:
