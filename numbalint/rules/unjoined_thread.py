@@ -16,7 +16,10 @@ class UnjoinedThread(Rule):
 
     A thread or future that is returned, kept in an attribute (`self._threads`),
     passed to another function or joined anywhere in the function is handed on or
-    waited for: it is not flagged. Nor is anything the model cannot follow.
+    waited for: it is not flagged. Nor is a thread given nothing of the caller's
+    (no arguments, no closed-over values: a warm-up or a heartbeat), a non-daemon
+    thread started at module level (the interpreter joins it at exit), or anything
+    the model cannot follow.
 
     ## Why is this bad?
     The function returns (or goes on to read the output the threads write) while
