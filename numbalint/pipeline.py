@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 FixMode = Literal["off", "safe", "unsafe"]
 
 # A file that mentions none of these cannot define a kernel or start a thread.
-MAY_MATTER = re.compile(rb"numba|[Tt]hread|Executor|Pool")
+MAY_MATTER = re.compile(rb"numba|[Tt]hread|[Ee]xecutor|Pool|joblib")
 
 # Long implicit string concatenations and operator chains nest deeply in the tree.
 # From 3.11 on, Python-to-Python recursion does not use the C stack, so a higher

@@ -103,3 +103,13 @@ def test_a_named_file_is_parsed_even_if_the_prefilter_would_skip_it(tmp_path: Pa
     result = check_file(Task(str(path), ALL_CODES, named=True))
     assert result.error is not None and not result.skipped
     assert result.error.message.startswith("cannot parse: '(' was never closed")
+
+
+def test_launches_that_never_say_numba_or_thread_pass_the_prefilter(tmp_path: Path) -> None:
+    """A kernel imported from elsewhere, run by `loop.run_in_executor` or joblib's
+    `require="sharedmem"`: the file never mentions numba or threads, and must still be read."""
+    from numbalint.pipeline import MAY_MATTER
+
+    assert MAY_MATTER.search(b"await loop.run_in_executor(None, k, a)")
+    assert MAY_MATTER.search(b"from joblib import Parallel, delayed")
+    assert not MAY_MATTER.search(b"import math\nprint(math.pi)\n")
