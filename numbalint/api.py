@@ -18,6 +18,7 @@ from pathlib import Path
 
 from numbalint.diagnostics import FileError, Finding
 from numbalint.files import discover, named_files
+from numbalint.imports import project_root
 from numbalint.pipeline import Task, check_bytes
 from numbalint.results import FileResult, Report
 from numbalint.rules import RULE_IDS
@@ -61,7 +62,8 @@ def lint_paths(
     given = [str(p) for p in paths]
     settings = _settings(_folder_of(given[0]) if given else Path.cwd(), select, ignore)
     files, path_errors = discover(given, exclude=settings.exclude, root=settings.root)
-    report = run(files, RunOptions(lambda file: _enabled_for(settings, file), jobs=jobs, named=named_files(given)))
+    report = run(files, RunOptions(lambda file: _enabled_for(settings, file), jobs=jobs, named=named_files(given),
+                                   root=project_root(settings)))
     return Report(report.results + [FileResult(e.path, error=e) for e in path_errors])
 
 

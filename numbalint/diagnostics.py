@@ -37,12 +37,25 @@ class Replacement:
 
 
 @dataclass(frozen=True)
+class OptionElsewhere:
+    """Turn `option` on in the decorator of the kernel `kernel` defined in the file at
+    `path` (another file). The runner makes it part of that file's fix task, so one
+    kernel launched from several files gets one edit."""
+
+    path: str
+    kernel: str
+    option: str
+
+
+@dataclass(frozen=True)
 class Fix:
-    """A mechanical repair: node replacements applied together, or not at all."""
+    """A mechanical repair: node replacements applied together, or not at all, and
+    edits that belong to other files (applied when those files are fixed)."""
 
     message: str
     applicability: Applicability
     replacements: tuple[Replacement, ...]
+    elsewhere: tuple[OptionElsewhere, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,7 @@ class FixSummary:
     message: str
     applicability: Applicability
     edits: tuple[Edit, ...]
+    elsewhere: tuple[OptionElsewhere, ...] = ()
 
 
 @dataclass(frozen=True)

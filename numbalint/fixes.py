@@ -129,10 +129,12 @@ def fix_until_stable(
     lint: Callable[[cst.Module], Sequence[Diagnostic]],
     *,
     accept: Callable[[Fix], bool],
+    offered: Callable[[cst.Module], Sequence[Fix]] = lambda module: (),
     max_rounds: int = 10,
 ) -> FixOutcome:
     """Parse `data`, then lint and apply the accepted fixes round after round
     until none applies, a round changes nothing, or `max_rounds` is reached.
+    `offered` fixes (asked for from outside, already accepted) join each round.
     A round whose result does not parse (or cannot be encoded in the file's
     encoding, or does not compile when `data` did) is discarded and ends the
     loop. Raises libcst's
@@ -143,8 +145,8 @@ def fix_until_stable(
     applied: list[str] = []
     rounds = 0
     while rounds < max_rounds:
-        wanted = [(d, d.fix) for d in diagnostics if d.fix is not None and accept(d.fix)]
-        fixed, done = apply_fixes(module, [fix for _, fix in wanted])
+        wanted = [d.fix for d in diagnostics if d.fix is not None and accept(d.fix)] + list(offered(module))
+        fixed, done = apply_fixes(module, wanted)
         reparsed = _reparse(fixed) if done else None
         if reparsed is None or reparsed.bytes == module.bytes:
             break
@@ -202,7 +204,7 @@ def summarise_fix(module: cst.Module, fix: Fix, positions: Positions) -> FixSumm
         ),
         key=lambda edit: (edit.span.line, edit.span.column),
     )
-    return FixSummary(fix.message, fix.applicability, tuple(edits))
+    return FixSummary(fix.message, fix.applicability, tuple(edits), fix.elsewhere)
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Callable, Literal, Sequence
 
 import libcst as cst
 
-from numbalint.diagnostics import Diagnostic, FileError, Finding, Fix, FixSummary
+from numbalint.diagnostics import Diagnostic, FileError, Finding, Fix, FixSummary, OptionElsewhere
 from numbalint.files import NOTEBOOK_SUFFIX, SourceError, read_bytes, write_atomic
 from numbalint.model import KernelLookup, ModuleModel
 from numbalint.positions import Positions
 from numbalint.project import Dependencies
 from numbalint.results import FileResult
 from numbalint.rules import ALL_RULES, NAME_TO_CODE
+from numbalint.rules.edits import requested_fixes
 from numbalint.suppress import filter_suppressed
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ FixMode = Literal["off", "safe", "unsafe"]
 
 # A file that mentions none of these cannot define a kernel or start a thread.
 MAY_MATTER = re.compile(rb"numba|[Tt]hread|[Ee]xecutor|Pool|joblib")
+# A package's `__init__.py` may re-export kernels (`from .kern import square`) without naming numba.
+_MAY_REEXPORT = re.compile(rb"\bimport\b")
 
 # Long implicit string concatenations and operator chains nest deeply in the tree.
 # From 3.11 on, Python-to-Python recursion does not use the C stack, so a higher
@@ -47,6 +50,7 @@ class Task:
     fix: FixMode = "off"
     diff: bool = False
     named: bool = False  # named on the command line: checked even if the prefilter would skip it
+    requests: tuple[OptionElsewhere, ...] = ()  # fixes other files ask of this file's kernels
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def check_file(task: Task) -> FileResult:
     except SourceError as error:
         return FileResult(task.path, error=error.file_error)
     digest = content_digest(data)
-    if not task.named and not MAY_MATTER.search(data):
+    if not task.named and not _may_matter(task.path, data):
         return FileResult(task.path, skipped=True, digest=digest)
     return replace(check_bytes(task, data), digest=digest)
 
@@ -113,6 +117,12 @@ def check_file(task: Task) -> FileResult:
 def content_digest(data: bytes) -> str:
     """What the cache knows a file's contents by."""
     return hashlib.sha256(data).hexdigest()
+
+
+def _may_matter(path: str, data: bytes) -> bool:
+    if MAY_MATTER.search(data):
+        return True
+    return Path(path).name == "__init__.py" and _MAY_REEXPORT.search(data) is not None
 
 
 def check_bytes(task: Task, data: bytes, *, write: Callable[[bytes], None] | None = None) -> FileResult:
@@ -173,9 +183,9 @@ def _check_source(task: Task, data: bytes) -> FileResult:
     module = cst.parse_module(data)
     model = ModuleModel(module, lookup=_lookup(task))
     diagnostics = diagnose(model, task.enabled)
-    exports = {name: k.detached(Path(task.path).name) for name, k in model.kernels.exported().items()}
+    exports = {name: k.detached(task.path) for name, k in model.kernels.exported().items()}
     return FileResult(task.path, _findings(task.path, module, diagnostics), exports=exports,
-                      imports=tuple(model.names.imported()))
+                      imports=tuple(model.names.imported()), imported_as=model.names.imported_as())
 
 
 def locate(
@@ -218,7 +228,10 @@ def _fix_file(task: Task, source: _Source, write: Callable[[bytes], None]) -> Fi
         diagnostics = lint_module(module, task.enabled, lookup)
         return [d for d, _ in locate(task.path, module, diagnostics, with_fixes=False)]
 
-    outcome = fix_until_stable(source.code, unsuppressed, accept=accepts(task.fix))
+    def requested(module: cst.Module) -> list[Fix]:
+        return requested_fixes(ModuleModel(module), task.requests) if task.requests else []
+
+    outcome = fix_until_stable(source.code, unsuppressed, accept=accepts(task.fix), offered=requested)
     fixed = source.with_code(outcome.module.bytes) if outcome.module.bytes != source.code else source.data
     applied = tuple(outcome.applied)
     if task.diff:

@@ -1,22 +1,33 @@
 """The project index: kernels each module exports, so that `driver.py` knows
 what the kernel it imports from `kernels.py` was compiled with.
+
+A module exports the kernels it defines at its top level, and the names it
+imports there: a package's `__init__.py` that does `from .kern import square`
+re-exports `square`, and `from pkg import square` is followed to `pkg/kern.py`.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 
+from numbalint.imports import is_package, project_label
 from numbalint.model import Kernel, KernelLookup
 
 # (qualified name as the importer writes it, kernel), sorted: picklable and comparable.
 Dependencies = tuple[tuple[str, Kernel], ...]
 
+# How many re-exports (`from .kern import square` in `__init__.py`) a lookup follows.
+_REEXPORT_DEPTH = 4
 
-@lru_cache(maxsize=None)
-def _is_package(folder: Path) -> bool:
-    return (folder / "__init__.py").is_file()
+
+@dataclass(frozen=True)
+class ModuleExports:
+    """What other modules may import from one file."""
+
+    kernels: Mapping[str, Kernel]  # defined at its top level, by name
+    imported_as: Mapping[str, str]  # names its top-level imports bind -> the qualified name imported
 
 
 def module_name(path: Path) -> str:
@@ -24,7 +35,7 @@ def module_name(path: Path) -> str:
     path = path.resolve()
     parts = [] if path.stem == "__init__" else [path.stem]
     folder = path.parent
-    while _is_package(folder):
+    while is_package(folder):
         parts.insert(0, folder.name)
         folder = folder.parent
     return ".".join(parts)
@@ -36,46 +47,67 @@ def _module_key(path: Path) -> Path:
     return path.parent if path.stem == "__init__" else path.with_suffix("")
 
 
+def _split(qualified: str) -> tuple[str, str]:
+    """"pkg.kern.square" -> ("pkg.kern", "square"); ".square" -> (".", "square")."""
+    dots = len(qualified) - len(qualified.lstrip("."))
+    module, _, name = qualified[dots:].rpartition(".")
+    return "." * dots + module, name
+
+
 class ProjectIndex:
     """Kernels exported by the modules of one run, looked up the way imports find them."""
 
-    def __init__(self, exports: Mapping[str, Mapping[str, Kernel]]) -> None:
-        self._by_key: dict[Path, Mapping[str, Kernel]] = {}
+    def __init__(self, modules: Mapping[str, ModuleExports], root: Path | None = None) -> None:
+        """`modules` by the path the run reads each from; kernels are named (in messages)
+        by their file's path relative to `root`, the project root."""
+        self._by_key: dict[Path, ModuleExports] = {}
         self._by_dotted: dict[str, list[Path]] = {}
-        for path, kernels in exports.items():
-            if not kernels:
+        self._folder: dict[Path, Path] = {}  # where each module's relative imports start
+        self._has_kernels = any(module.kernels for module in modules.values())
+        for path, module in modules.items():
+            if not module.kernels and not module.imported_as:
                 continue
             key = _module_key(Path(path))
-            self._by_key[key] = kernels
+            label = project_label(path, root)
+            kernels = {name: replace(k, origin=label, defined_in=path) for name, k in module.kernels.items()}
+            self._by_key[key] = ModuleExports(kernels, module.imported_as)
+            self._folder[key] = Path(path).resolve().parent
             self._by_dotted.setdefault(module_name(Path(path)), []).append(key)
 
     def __bool__(self) -> bool:
-        return bool(self._by_key)
+        return self._has_kernels
 
     def lookup_for(self, importer: str) -> KernelLookup:
         """Resolve qualified names ("kernels.square", ".kernels.square") as `importer` imports them."""
         folder = Path(importer).resolve().parent
-
-        def lookup(qualified: str) -> Kernel | None:
-            module, _, name = qualified.rpartition(".")
-            key = self._module(folder, module)
-            return self._by_key[key].get(name) if key is not None else None
-
-        return lookup
+        return lambda qualified: self._find(folder, qualified, 0)
 
     def depends(self, importer: str, imported: tuple[str, ...]) -> Dependencies:
         """The exported kernels `importer`'s imports reach, by the qualified name it
         uses for them (empty: the index changes nothing for this file)."""
-        lookup = self.lookup_for(importer)
         folder = Path(importer).resolve().parent
         found: list[tuple[str, Kernel]] = []
         for qualified in imported:
-            kernel = lookup(qualified)
+            kernel = self._find(folder, qualified, 0)
             if kernel is not None:
                 found.append((qualified, kernel))
             elif (key := self._module(folder, qualified)) is not None:  # `import kernels`
-                found.extend((f"{qualified}.{name}", k) for name, k in self._by_key[key].items())
+                module = self._by_key[key]
+                for name in (*module.kernels, *module.imported_as):
+                    if (kernel := self._find(folder, f"{qualified}.{name}", 0)) is not None:
+                        found.append((f"{qualified}.{name}", kernel))
         return tuple(sorted(found, key=lambda pair: pair[0]))
+
+    def _find(self, folder: Path, qualified: str, depth: int) -> Kernel | None:
+        module, name = _split(qualified)
+        key = self._module(folder, module)
+        if key is None:
+            return None
+        exports = self._by_key[key]
+        kernel = exports.kernels.get(name)
+        if kernel is None and name in exports.imported_as and depth < _REEXPORT_DEPTH:
+            return self._find(self._folder[key], exports.imported_as[name], depth + 1)
+        return kernel
 
     def _module(self, folder: Path, module: str) -> Path | None:
         if module.startswith("."):

@@ -20,6 +20,7 @@ class FileResult:
     error: FileError | None = None
     exports: Mapping[str, Kernel] = field(default_factory=dict)  # module-level kernels, by name
     imports: tuple[str, ...] = ()  # qualified names the module imports
+    imported_as: Mapping[str, str] = field(default_factory=dict)  # top-level import bindings (re-exports)
     fixed: tuple[str, ...] = ()  # messages of the fixes applied
     diff: str = ""
     skipped: bool = False  # not parsed: it cannot involve numba or threads (or is a notebook in another language)

@@ -13,6 +13,7 @@ import click
 from numbalint.cache import Cache, cache_folder
 from numbalint.diagnostics import FileError
 from numbalint.files import describe, discover, named_files
+from numbalint.imports import project_root
 from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
 from numbalint.pipeline import Task, check_bytes
 from numbalint.pool import TASK_SECONDS
@@ -76,7 +77,8 @@ def lint(request: LintRequest) -> int:
         use_cache = request.cache and request.fix == "off"
         cache = Cache(cache_folder(settings.root, request.cache_dir)) if use_cache else None
         report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs, cache,
-                                       timeout=request.timeout, named=named_files(request.paths)))
+                                       timeout=request.timeout, named=named_files(request.paths),
+                                       root=project_root(settings)))
     outcome = _outcome(report, path_errors)
     if request.verbose:
         _explain(request, settings, len(files), outcome, time.perf_counter() - started)

@@ -62,6 +62,14 @@ class PassRecords:
     attribute_assignments: list[tuple[cst.Assign, Scope]] = field(default_factory=list)
     # ids of the values of `x = value` statements (the whole right-hand side).
     assigned_values: set[int] = field(default_factory=set)
+    # Modules named whole by a top-level `import a.b.c` (which binds only `a`).
+    imported_modules: list[str] = field(default_factory=list)
+    # `x[key] = value` statements (as `os.environ["NUMBA_NUM_THREADS"] = "4"`): (the statement, its scope).
+    item_assignments: list[tuple[cst.Assign, Scope]] = field(default_factory=list)
+    # Module-level order: id(call or assignment run at import time) -> index of its top-level statement,
+    # and each top-level package -> the index of the first top-level statement importing it.
+    statement_of: dict[int, int] = field(default_factory=dict)
+    first_import: dict[str, int] = field(default_factory=dict)
 
 
 class ModelBuilder(Walker):
@@ -80,6 +88,24 @@ class ModelBuilder(Walker):
         self._contexts: list[cst.Call] = []
         self._in_sum: set[int] = set()
         self._expecting_errors = 0
+        self._statement = 0  # index of the top-level statement being walked
+
+    # -- module-level order ---------------------------------------------------
+
+    def visit_Module(self, node: cst.Module) -> bool:
+        for index, statement in enumerate(node.body):
+            self._statement = index
+            self.walk(statement)
+        return False
+
+    def _note_order(self, node: cst.CSTNode) -> None:
+        """Remember which top-level statement runs `node` when the module is imported."""
+        if self._scope is self.records.root:
+            self.records.statement_of[id(node)] = self._statement
+
+    def _note_import(self, qualified: str) -> None:
+        if self._scope is self.records.root and not qualified.startswith("."):
+            self.records.first_import.setdefault(qualified.split(".")[0], self._statement)
 
     # -- scopes ---------------------------------------------------------------
 
@@ -154,16 +180,20 @@ class ModelBuilder(Walker):
     def visit_Import(self, node: cst.Import) -> bool:
         for alias in node.names:
             name = dotted(alias.name)
+            self._note_import(name)
             if alias.asname is not None:
                 self._bind_alias(alias.asname.name, name)
             else:  # `import numba.core` binds `numba`
                 self._bind(_first_name(alias.name), ImportBinding(name.split(".")[0]))
+                if self._scope is self.records.root:
+                    self.records.imported_modules.append(name)
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        base = "." * len(node.relative) + (dotted(node.module) if node.module else "")
+        self._note_import(base)
         if isinstance(node.names, cst.ImportStar):
             return False
-        base = "." * len(node.relative) + (dotted(node.module) if node.module else "")
         for alias in node.names:
             name = dotted(alias.name)
             qualified = f"{base}.{name}" if not base.endswith(".") else base + name
@@ -184,12 +214,15 @@ class ModelBuilder(Walker):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         self.records.assigned_values.add(id(node.value))
+        self._note_order(node)
         names = tuple(n.value for target in node.targets for n in stored_names(target.target))
         for target in node.targets:
             self._note_item_store(target.target)
             self._not_reads.update(id(n) for n in stored_names(target.target))
             if isinstance(target.target, cst.Attribute):
                 self.records.attribute_assignments.append((node, self._scope))
+            elif isinstance(target.target, cst.Subscript):
+                self.records.item_assignments.append((node, self._scope))
         self._note_use(node.value, Use("assign", names))
         if isinstance(node.value, cst.ListComp):  # `futures = [ex.submit(...) for ...]`: the list holds them
             self._note_use(node.value.elt, Use("assign", names))
@@ -367,6 +400,7 @@ class ModelBuilder(Walker):
     def visit_Call(self, node: cst.Call) -> None:
         if self._is_wait(node.func):
             self._waited.update(id(name) for arg in node.args for name in _listed_names(arg.value))
+        self._note_order(node)
         use = self._uses.pop(id(node), Use("other"))
         site = CallSite(node, self._scope, tuple(self._loops), use, self._expecting_errors > 0, tuple(self._contexts))
         self._scope.calls.append(site)

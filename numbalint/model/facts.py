@@ -63,7 +63,10 @@ class Kernel:
     layout: tuple[int, int] | None = None
     # The decorator expression (or the wrapping call) where options go; None when imported.
     decorator: cst.BaseExpression | None = field(default=None, compare=False)
-    origin: str | None = None  # the defining file's name when the kernel comes from another module
+    # For a kernel from another module: its file relative to the project root (for messages),
+    # and that file's path as the run reads it (where a fix of its decorator goes).
+    origin: str | None = None
+    defined_in: str | None = None
 
     @property
     def parallel(self) -> bool:
@@ -73,11 +76,12 @@ class Kernel:
     def releases_gil(self) -> bool:
         return self.options.get("nogil") is True
 
-    def detached(self, origin: str) -> Kernel:
-        """A copy without tree nodes, for the project index."""
+    def detached(self, path: str) -> Kernel:
+        """A copy without tree nodes, for the project index, defined in the file at `path`
+        (the index names it relative to the project root)."""
         return Kernel(
             self.name, self.kind, self.signature, dict(self.options), self.returns_value,
-            layout=self.layout, origin=origin,
+            layout=self.layout, origin=path, defined_in=path,
         )
 
 

@@ -75,11 +75,19 @@ class Names:
         return defs[0].node if len(defs) == 1 else None
 
     def imported(self) -> list[str]:
-        """Qualified names the module imports at its top level, sorted."""
-        root = self._records.root
-        return sorted(
-            b.qualified for bindings in root.bindings.values() for b in bindings if isinstance(b, ImportBinding)
-        )
+        """Qualified names the module imports at its top level, sorted; `import a.b`
+        gives both "a" (the name it binds) and "a.b" (the module it loads)."""
+        names = set(self.imported_as().values()) | set(self._records.imported_modules)
+        return sorted(names)
+
+    def imported_as(self) -> dict[str, str]:
+        """Top-level names bound by one import, by the qualified name they stand for:
+        `from .kern import square as sq` -> {"sq": ".kern.square"} (what a package re-exports)."""
+        return {
+            name: binding.qualified
+            for name in self._records.root.bindings
+            if isinstance(binding := self.only_binding(name, self._records.root), ImportBinding)
+        }
 
     def attribute_assignments(self) -> Iterator[AttributeAssignment]:
         """Assignments to attributes of imported modules, such as `numba.set_num_threads = 4`."""

@@ -8,12 +8,12 @@ comments stay where they were.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import libcst as cst
 
-from numbalint.diagnostics import Applicability, Fix, Replacement
-from numbalint.model import Kernel
+from numbalint.diagnostics import Applicability, Fix, OptionElsewhere, Replacement
+from numbalint.model import Kernel, ModuleModel
 
 _SPACE = cst.SimpleWhitespace(" ")
 _NOTHING = cst.SimpleWhitespace("")
@@ -125,9 +125,27 @@ def _extend(existing: Sequence[cst.Param], new: list[cst.Param]) -> list[cst.Par
 
 
 def enable_option(kernel: Kernel, option: str, applicability: Applicability) -> Fix | None:
-    """Add `option=True` to the kernel's own decorator; None when it is defined elsewhere."""
-    if kernel.decorator is None:
+    """Add `option=True` to the kernel's own decorator: in this file, or, for a kernel
+    imported from another file of the project, in that file. None when it is already on
+    or the decorator cannot be reached."""
+    if kernel.options.get(option) is True:
         return None
-    new = with_keyword(kernel.decorator, option, "True")
-    return Fix(f"Add {option}=True to `{kernel.name}`'s decorator", applicability,
-               (Replacement(kernel.decorator, new),))
+    if kernel.decorator is not None:
+        new = with_keyword(kernel.decorator, option, "True")
+        return Fix(f"Add {option}=True to `{kernel.name}`'s decorator", applicability,
+                   (Replacement(kernel.decorator, new),))
+    if kernel.defined_in is not None:
+        return Fix(f"Add {option}=True to `{kernel.name}`'s decorator in {kernel.origin}", applicability, (),
+                   (OptionElsewhere(kernel.defined_in, kernel.name, option),))
+    return None
+
+
+def requested_fixes(model: ModuleModel, requests: Iterable[OptionElsewhere]) -> list[Fix]:
+    """The fixes other files asked of this module's kernels (their `Fix.elsewhere`)."""
+    exported = model.kernels.exported()
+    fixes = (
+        enable_option(kernel, request.option, "safe")
+        for request in requests
+        if (kernel := exported.get(request.kernel)) is not None
+    )
+    return [fix for fix in fixes if fix is not None]

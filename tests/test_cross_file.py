@@ -1,0 +1,149 @@
+"""Kernels imported from other files of the project, however the files are passed.
+
+pre-commit passes only the files that changed: `numbalint pkg/launch.py` must
+find `pkg/kern.py` on disk and report what `numbalint .` reports for launch.py,
+and `--fix` must edit the kernel where it is defined.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import invoke
+
+KERNEL = """\
+from numba import njit
+
+
+@njit
+def square(a):
+    for i in range(a.shape[0]):
+        a[i] = a[i] * a[i]
+"""
+
+LAUNCH = """\
+import threading
+{import_line}
+
+
+def run(parts):
+    threads = [threading.Thread(target={target}, args=(p,)) for p in parts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+"""
+
+# How the launcher imports the kernel -> (the import line, the thread target).
+IMPORT_FORMS = {
+    "absolute": ("from pkg.kern import square", "square"),
+    "relative": ("from .kern import square", "square"),
+    "module alias": ("import pkg.kern as k", "k.square"),
+    "dotted module": ("import pkg.kern", "pkg.kern.square"),
+    "from package": ("from pkg import kern", "kern.square"),
+    "re-export": ("from pkg import square", "square"),
+    "relative re-export": ("from . import square", "square"),
+}
+
+
+def make_project(root: Path, form: str, *, src: bool = False, config: bool = True) -> Path:
+    """A project with `pkg/kern.py` (a kernel without nogil) and `pkg/launch.py`."""
+    import_line, target = IMPORT_FORMS[form]
+    package = (root / "src" / "pkg") if src else (root / "pkg")
+    package.mkdir(parents=True)
+    reexport = "re-export" in form
+    (package / "__init__.py").write_text("from .kern import square\n" if reexport else "")
+    (package / "kern.py").write_text(KERNEL)
+    (package / "launch.py").write_text(LAUNCH.format(import_line=import_line, target=target))
+    if config:
+        (root / "pyproject.toml").write_text("[tool.numbalint]\n")
+    return package
+
+
+def run_cli(root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """`numbalint --no-cache ARGS...` run from the project's folder."""
+    monkeypatch.chdir(root)
+    run = invoke(capsys, "--no-cache", *args)
+    return run.code, run.out
+
+
+def findings_for(output: str, path: str) -> list[str]:
+    return sorted(line for line in output.splitlines() if line.startswith(path + ":"))
+
+
+@pytest.mark.parametrize("src", [False, True], ids=["flat", "src"])
+@pytest.mark.parametrize("form", IMPORT_FORMS)
+def test_one_file_reports_what_the_whole_project_reports(tmp_path, monkeypatch, capsys, form, src) -> None:
+    package = make_project(tmp_path, form, src=src)
+    launch = package.relative_to(tmp_path).as_posix() + "/launch.py"
+    _, whole = run_cli(tmp_path, monkeypatch, capsys, ".")
+    status, alone = run_cli(tmp_path, monkeypatch, capsys, launch)
+    expected = findings_for(whole, launch)
+    assert [line.split(" ")[1] for line in expected] == ["NBL004"]
+    assert findings_for(alone, launch) == expected
+    assert status == 1
+    kern = package.relative_to(tmp_path).as_posix() + "/kern.py"
+    assert f"(defined in {kern})" in expected[0]
+    assert "kern.py:" not in alone  # the file read for the index is not reported on
+
+
+@pytest.mark.parametrize("given", [".", "pkg/launch.py"])
+@pytest.mark.parametrize("form", ["absolute", "re-export"])
+def test_fix_adds_nogil_in_the_defining_file_only(tmp_path, monkeypatch, capsys, given, form) -> None:
+    package = make_project(tmp_path, form)
+    launch_before = (package / "launch.py").read_text()
+    status, out = run_cli(tmp_path, monkeypatch, capsys, "--fix", given)
+    assert (package / "kern.py").read_text() == KERNEL.replace("@njit\n", "@njit(nogil=True)\n")
+    assert (package / "launch.py").read_text() == launch_before
+    assert status == 0, out
+    assert "NBL004" not in out
+
+
+def test_a_kernel_launched_from_several_files_gets_one_edit(tmp_path, monkeypatch, capsys) -> None:
+    package = make_project(tmp_path, "absolute")
+    (package / "other.py").write_text(LAUNCH.format(import_line="from .kern import square", target="square"))
+    _, out = run_cli(tmp_path, monkeypatch, capsys, "--diff", ".")
+    assert out.count("+@njit(nogil=True)") == 1
+    assert out.count("--- pkg/kern.py") == 1
+    run_cli(tmp_path, monkeypatch, capsys, "--fix", ".")
+    assert (package / "kern.py").read_text().count("nogil=True") == 1
+
+
+def test_diff_shows_the_defining_file_and_the_launcher(tmp_path, monkeypatch, capsys) -> None:
+    package = make_project(tmp_path, "absolute")
+    # A second, local fix in the launcher: args=(p[:]) is not a tuple.
+    launch = package / "launch.py"
+    launch.write_text(launch.read_text().replace("args=(p,)", "args=(p[:])"))
+    before = {path: path.read_text() for path in package.iterdir()}
+    status, out = run_cli(tmp_path, monkeypatch, capsys, "--diff", "pkg/launch.py")
+    assert status == 1
+    assert "+@njit(nogil=True)" in out and "+    threads = [threading.Thread(target=square, args=(p[:],))" in out
+    assert "--- pkg/kern.py" in out and "--- pkg/launch.py" in out
+    assert {path: path.read_text() for path in package.iterdir()} == before
+
+
+def test_without_a_config_the_package_chain_is_the_project(tmp_path, monkeypatch, capsys) -> None:
+    make_project(tmp_path / "proj", "absolute", config=False)
+    _, out = run_cli(tmp_path, monkeypatch, capsys, "proj/pkg/launch.py")
+    assert "NBL004" in out and "(defined in pkg/kern.py)" in out
+
+
+def test_a_kernel_with_nogil_elsewhere_is_clean(tmp_path, monkeypatch, capsys) -> None:
+    package = make_project(tmp_path, "absolute")
+    (package / "kern.py").write_text(KERNEL.replace("@njit\n", "@njit(nogil=True)\n"))
+    status, out = run_cli(tmp_path, monkeypatch, capsys, "pkg/launch.py")
+    assert status == 0, out
+
+
+def test_an_import_outside_the_project_is_not_followed(tmp_path, monkeypatch, capsys) -> None:
+    project = tmp_path / "proj"
+    make_project(project, "absolute")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "launch.py").write_text(textwrap.dedent(LAUNCH.format(import_line="from kern import square",
+                                                                      target="square")))
+    status, out = run_cli(project, monkeypatch, capsys, str(elsewhere / "launch.py"))
+    assert status == 0, out
