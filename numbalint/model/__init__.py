@@ -4,21 +4,24 @@ from numbalint.model.arity import Arguments, arguments_of, binding_problem
 from numbalint.model.facts import UNKNOWN, ChunkBound, Closure, Kernel, KernelUse, Launch, Signature
 from numbalint.model.kernels import KernelCall, KernelLookup
 from numbalint.model.module import ModuleModel
-from numbalint.model.names import AttributeAssignment
+from numbalint.model.names import AttributeAssignment, ItemAssignment, QualifiedCall, string_value
 
 __all__ = [
     "UNKNOWN",
     "Arguments",
     "AttributeAssignment",
     "ChunkBound",
+    "ItemAssignment",
     "Closure",
     "Kernel",
     "KernelCall",
     "KernelLookup",
     "KernelUse",
     "Launch",
+    "QualifiedCall",
     "ModuleModel",
     "Signature",
     "arguments_of",
     "binding_problem",
+    "string_value",
 ]

@@ -66,7 +66,7 @@ class PassRecords:
     imported_modules: list[str] = field(default_factory=list)
     # `x[key] = value` statements (as `os.environ["NUMBA_NUM_THREADS"] = "4"`): (the statement, its scope).
     item_assignments: list[tuple[cst.Assign, Scope]] = field(default_factory=list)
-    # Module-level order: id(call or assignment run at import time) -> index of its top-level statement,
+    # Module order: id(call or assignment) -> the index of the top-level statement holding it,
     # and each top-level package -> the index of the first top-level statement importing it.
     statement_of: dict[int, int] = field(default_factory=dict)
     first_import: dict[str, int] = field(default_factory=dict)
@@ -99,9 +99,7 @@ class ModelBuilder(Walker):
         return False
 
     def _note_order(self, node: cst.CSTNode) -> None:
-        """Remember which top-level statement runs `node` when the module is imported."""
-        if self._scope is self.records.root:
-            self.records.statement_of[id(node)] = self._statement
+        self.records.statement_of[id(node)] = self._statement
 
     def _note_import(self, qualified: str) -> None:
         if self._scope is self.records.root and not qualified.startswith("."):

@@ -4,7 +4,7 @@ single assignments followed to their values."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Collection, Iterator
 
 import libcst as cst
 
@@ -22,6 +22,26 @@ class AttributeAssignment:
     statement: cst.Assign
     target: cst.Attribute
     qualified: str  # "numba.config.NUMBA_NUM_THREADS"
+
+
+@dataclass(frozen=True)
+class ItemAssignment:
+    """`os.environ["NUMBA_NUM_THREADS"] = "4"`: a statement assigning to an item of an imported object."""
+
+    statement: cst.Assign
+    target: cst.Subscript
+    container: str  # the qualified name of what is subscripted: "os.environ"
+    key: str | None  # the key, when it is a string literal
+    in_function: bool  # runs when a function is called, not when the module is imported
+
+
+@dataclass(frozen=True)
+class QualifiedCall:
+    """A call of a function named by its qualified name: `nb.set_num_threads(2)`."""
+
+    node: cst.Call
+    qualified: str  # "numba.set_num_threads"
+    function: cst.FunctionDef | None  # the innermost def it is written in; None at module level
 
 
 class Names:
@@ -89,6 +109,38 @@ class Names:
             if isinstance(binding := self.only_binding(name, self._records.root), ImportBinding)
         }
 
+    def first_import(self, package: str) -> int | None:
+        """The index of the first top-level statement that imports `package` (or a part of it)."""
+        return self._records.first_import.get(package)
+
+    def statement_index(self, node: cst.CSTNode) -> int | None:
+        """The index of the top-level statement holding a call or assignment: the order in
+        which the module runs them when imported (a def's body runs later, when called)."""
+        return self._records.statement_of.get(id(node))
+
+    def calls_of(self, functions: Collection[str]) -> Iterator[QualifiedCall]:
+        """Calls whose callee is one of the qualified names `functions`, anywhere in the module."""
+        stack = [self._records.root]
+        while stack:
+            scope = stack.pop()
+            for site in scope.calls:
+                qualified = self.qualify(site.node.func, scope)
+                if qualified in functions:
+                    yield QualifiedCall(site.node, qualified, _enclosing_def(scope))
+            stack.extend(scope.children)
+
+    def item_assignments(self) -> Iterator[ItemAssignment]:
+        """Assignments to items of imported objects, such as `os.environ["NUMBA_NUM_THREADS"] = "4"`."""
+        for statement, scope in self._records.item_assignments:
+            for target in statement.targets:
+                subscript = target.target
+                if not isinstance(subscript, cst.Subscript):
+                    continue
+                container = self.qualify(subscript.value, scope)
+                if container is not None:
+                    yield ItemAssignment(statement, subscript, container, _string_key(subscript),
+                                         _enclosing_def(scope) is not None)
+
     def attribute_assignments(self) -> Iterator[AttributeAssignment]:
         """Assignments to attributes of imported modules, such as `numba.set_num_threads = 4`."""
         for statement, scope in self._records.attribute_assignments:
@@ -97,3 +149,27 @@ class Names:
                     qualified = self.qualify(target.target, scope)
                     if qualified is not None:
                         yield AttributeAssignment(statement, target.target, qualified)
+
+
+def _enclosing_def(scope: Scope) -> cst.FunctionDef | None:
+    """The innermost function a scope belongs to (a lambda's or class's enclosing def)."""
+    current: Scope | None = scope
+    while current is not None:
+        if isinstance(current.node, cst.FunctionDef):
+            return current.node
+        current = current.parent
+    return None
+
+
+def string_value(expr: cst.BaseExpression) -> str | None:
+    """The value of a plain string literal (no f-string, no concatenation); else None."""
+    if isinstance(expr, cst.SimpleString):
+        value = expr.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _string_key(subscript: cst.Subscript) -> str | None:
+    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+        return None
+    return string_value(subscript.slice[0].slice.value)

@@ -8,6 +8,7 @@ from numbalint.rules.discarded_result import DiscardedResult
 from numbalint.rules.dropped_remainder import DroppedRemainder
 from numbalint.rules.kernel_arity import KernelArity
 from numbalint.rules.late_binding_closure import LateBindingClosure
+from numbalint.rules.late_numba_config import LateNumbaConfig
 from numbalint.rules.missing_nogil import MissingNogil
 from numbalint.rules.numba_function_assigned import NumbaFunctionAssigned
 from numbalint.rules.prange_without_parallel import PrangeWithoutParallel
@@ -26,6 +27,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ArgsNotTuple,
     UnjoinedThread,
     PrangeWithoutParallel,
+    LateNumbaConfig,
     NumbaFunctionAssigned,
 )
 
