@@ -7,6 +7,7 @@ and `--fix` must edit the kernel where it is defined.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -147,3 +148,14 @@ def test_an_import_outside_the_project_is_not_followed(tmp_path, monkeypatch, ca
                                                                       target="square")))
     status, out = run_cli(project, monkeypatch, capsys, str(elsewhere / "launch.py"))
     assert status == 0, out
+
+
+def test_the_cache_sees_a_change_in_the_file_read_for_the_index(tmp_path, monkeypatch, capsys) -> None:
+    package = make_project(tmp_path, "absolute")
+    monkeypatch.chdir(tmp_path)
+    first = invoke(capsys, "pkg/launch.py")
+    assert invoke(capsys, "pkg/launch.py").out == first.out and "NBL004" in first.out
+    kern = package / "kern.py"
+    kern.write_text(KERNEL.replace("@njit\n", "@njit(nogil=True)\n"))
+    os.utime(kern, ns=(kern.stat().st_mtime_ns + 10**9,) * 2)  # a new mtime, however coarse the clock
+    assert invoke(capsys, "pkg/launch.py").code == 0

@@ -42,6 +42,7 @@ SUBPROCESS_ONLY = {
     "NBL004/good_asyncio_process_pool.py",
     "blog/verbatim.py",
     "NBL018/bad_assigned_setter.py",  # rebinds numba.set_num_threads for the whole process
+    "NBL017/good_env_before_import.py",  # sets NUMBA_* in os.environ (see test_runtime_config.py)
 }
 
 

@@ -41,7 +41,7 @@ class QualifiedCall:
 
     node: cst.Call
     qualified: str  # "numba.set_num_threads"
-    function: cst.FunctionDef | None  # the innermost def it is written in; None at module level
+    function: cst.FunctionDef | cst.Lambda | None  # the innermost def or lambda it is in; None at module level
 
 
 class Names:
@@ -126,8 +126,19 @@ class Names:
             for site in scope.calls:
                 qualified = self.qualify(site.node.func, scope)
                 if qualified in functions:
-                    yield QualifiedCall(site.node, qualified, _enclosing_def(scope))
+                    yield QualifiedCall(site.node, qualified, self.function_at(scope))
             stack.extend(scope.children)
+
+    @staticmethod
+    def function_at(scope: Scope) -> cst.FunctionDef | cst.Lambda | None:
+        """The innermost def or lambda whose body `scope` is in (a class body belongs to
+        the function around it); None at module level."""
+        current: Scope | None = scope
+        while current is not None:
+            if isinstance(current.node, (cst.FunctionDef, cst.Lambda)):
+                return current.node
+            current = current.parent
+        return None
 
     def item_assignments(self) -> Iterator[ItemAssignment]:
         """Assignments to items of imported objects, such as `os.environ["NUMBA_NUM_THREADS"] = "4"`."""
@@ -139,7 +150,7 @@ class Names:
                 container = self.qualify(subscript.value, scope)
                 if container is not None:
                     yield ItemAssignment(statement, subscript, container, _string_key(subscript),
-                                         _enclosing_def(scope) is not None)
+                                         self.function_at(scope) is not None)
 
     def attribute_assignments(self) -> Iterator[AttributeAssignment]:
         """Assignments to attributes of imported modules, such as `numba.set_num_threads = 4`."""
@@ -149,16 +160,6 @@ class Names:
                     qualified = self.qualify(target.target, scope)
                     if qualified is not None:
                         yield AttributeAssignment(statement, target.target, qualified)
-
-
-def _enclosing_def(scope: Scope) -> cst.FunctionDef | None:
-    """The innermost function a scope belongs to (a lambda's or class's enclosing def)."""
-    current: Scope | None = scope
-    while current is not None:
-        if isinstance(current.node, cst.FunctionDef):
-            return current.node
-        current = current.parent
-    return None
 
 
 def string_value(expr: cst.BaseExpression) -> str | None:

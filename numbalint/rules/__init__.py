@@ -13,6 +13,7 @@ from numbalint.rules.missing_nogil import MissingNogil
 from numbalint.rules.numba_function_assigned import NumbaFunctionAssigned
 from numbalint.rules.prange_without_parallel import PrangeWithoutParallel
 from numbalint.rules.target_called import TargetCalled
+from numbalint.rules.thread_local_num_threads import ThreadLocalNumThreads
 from numbalint.rules.threads_around_parallel import ThreadsAroundParallel
 from numbalint.rules.unjoined_thread import UnjoinedThread
 
@@ -27,6 +28,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ArgsNotTuple,
     UnjoinedThread,
     PrangeWithoutParallel,
+    ThreadLocalNumThreads,
     LateNumbaConfig,
     NumbaFunctionAssigned,
 )

@@ -56,15 +56,16 @@ class LateNumbaConfig(Rule):
     ```
 
     ## Use instead
-    ```python
-    import os
-
-    os.environ["NUMBA_NUM_THREADS"] = "2"
-
-    import numba
+    Set it in the environment numba starts in (or in `os.environ` before the
+    first `import numba` of the program):
+    ```sh
+    NUMBA_NUM_THREADS=2 python script.py
     ```
-    Or, to use fewer threads than the pool holds, `numba.set_num_threads(2)`
-    in the thread that runs the parallel kernels.
+    To use fewer threads than the pool holds, set the count in the thread
+    that runs the parallel kernels:
+    ```python
+    numba.set_num_threads(2)
+    ```
 
     ## Fix
     None: moving the assignment above `import numba` (in this module and in
@@ -73,7 +74,7 @@ class LateNumbaConfig(Rule):
 
     code = "NBL017"
     name = "late-numba-config"
-    summary = "NUMBA_* variables or numba.config changed after numba was imported: silently ignored"
+    summary = "NUMBA_NUM_THREADS (or NUMBA_DISABLE_JIT) changed after numba was imported: too late to apply"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         imported_at = model.names.first_import("numba")

@@ -34,14 +34,19 @@ class MissingNogil(Rule):
     ```python
     @njit(nogil=True)
     def square_into(x, out):
-        ...
+        for i in range(x.shape[0]):
+            out[i] = x[i] * x[i]
+
+    threading.Thread(target=square_into, args=(x[lo:hi], out[lo:hi]))
     ```
 
     ## Fix
     Safe: `nogil=True` is added to the kernel's own decorator (`@njit` becomes
     `@njit(nogil=True)`, other options kept). A kernel that touches Python
     objects cannot be compiled in nopython mode anyway, so releasing the GIL
-    changes no result. Only when the kernel is defined in the same file.
+    changes no result. A kernel imported from another file of the project is
+    fixed in that file (once, however many files launch it); a kernel from
+    outside the project is not fixed.
 
     No fix for a `parallel=True` kernel, which also gets NBL003: `nogil=True`
     alone does not make it safe to call from threads (the workqueue layer
