@@ -125,3 +125,8 @@ def test_nbl017_good_fixture_sizes_the_pool_before_the_import() -> None:
     total, pool, config = run_fixture("NBL017/good_env_before_import.py")
     assert (pool, config) == (1, 1)
     assert total == sum(float(i) * i for i in range(10_000))
+
+
+def test_nbl017_a_child_process_reads_what_was_set_after_the_import() -> None:
+    in_child, here = run_fixture("NBL017/good_env_for_child_processes.py")
+    assert (in_child, here) == (1, 2)

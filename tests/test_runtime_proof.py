@@ -43,6 +43,7 @@ SUBPROCESS_ONLY = {
     "blog/verbatim.py",
     "NBL018/bad_assigned_setter.py",  # rebinds numba.set_num_threads for the whole process
     "NBL017/good_env_before_import.py",  # sets NUMBA_* in os.environ (see test_runtime_config.py)
+    "NBL017/good_env_for_child_processes.py",  # likewise
 }
 
 

@@ -4,7 +4,7 @@ single assignments followed to their values."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Collection, Iterator
+from typing import Callable, Iterator
 
 import libcst as cst
 
@@ -118,14 +118,14 @@ class Names:
         which the module runs them when imported (a def's body runs later, when called)."""
         return self._records.statement_of.get(id(node))
 
-    def calls_of(self, functions: Collection[str]) -> Iterator[QualifiedCall]:
-        """Calls whose callee is one of the qualified names `functions`, anywhere in the module."""
+    def calls_of(self, wanted: Callable[[str], bool]) -> Iterator[QualifiedCall]:
+        """Calls, anywhere in the module, of functions whose qualified name `wanted` accepts."""
         stack = [self._records.root]
         while stack:
             scope = stack.pop()
             for site in scope.calls:
                 qualified = self.qualify(site.node.func, scope)
-                if qualified in functions:
+                if qualified is not None and wanted(qualified):
                     yield QualifiedCall(site.node, qualified, self.function_at(scope))
             stack.extend(scope.children)
 

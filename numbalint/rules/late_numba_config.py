@@ -25,6 +25,13 @@ _FIXED_AT_IMPORT = {
 }
 _ENVIRON_CALLS = frozenset({"os.environ.update", "os.environ.setdefault"})
 _PUTENV = "os.putenv"
+# A module that starts processes may set NUMBA_* for them: a child reads its environment
+# when it imports numba. Environment changes there are left alone.
+_STARTS_PROCESSES = (
+    "subprocess.", "multiprocessing.", "concurrent.futures.ProcessPoolExecutor",
+    "concurrent.futures.process.", "joblib.", "loky.", "os.fork", "os.exec", "os.spawn",
+    "os.posix_spawn", "os.system", "os.popen",
+)
 _CONFIG = frozenset({"numba.config.NUMBA_NUM_THREADS", "numba.core.config.NUMBA_NUM_THREADS"})
 
 
@@ -44,6 +51,9 @@ class LateNumbaConfig(Rule):
     running that compilation raises `RuntimeError`). `NUMBA_DISABLE_JIT` set
     afterwards leaves kernels compiled and breaks the next compilation.
     `os.putenv` does not update `os.environ`, which is all numba reads.
+    A module that starts processes (subprocess, multiprocessing, process
+    pools, joblib) may be setting the variables for its children, which read
+    them when they import numba: its environment changes are not flagged.
     Other variables (`NUMBA_OPT`, `NUMBA_THREADING_LAYER`, ...) still apply to
     what is compiled or launched afterwards and are not flagged.
 
@@ -77,15 +87,8 @@ class LateNumbaConfig(Rule):
     summary = "NUMBA_NUM_THREADS (or NUMBA_DISABLE_JIT) changed after numba was imported: too late to apply"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        imported_at = model.names.first_import("numba")
-        for assignment in model.names.item_assignments():
-            if assignment.container == "os.environ" and _after(model, assignment.statement, imported_at):
-                yield from self._report_variables(assignment.target, [assignment.key])
-        for call in model.names.calls_of(_ENVIRON_CALLS | {_PUTENV}):
-            if call.qualified == _PUTENV:
-                yield from self._report_putenv(call.node)
-            elif _after(model, call.node, imported_at):
-                yield from self._report_variables(call.node, _keys_set_by(call.node))
+        if not any(model.names.calls_of(lambda name: name.startswith(_STARTS_PROCESSES))):
+            yield from self._check_environment(model)
         for assignment in model.names.attribute_assignments():
             if assignment.qualified in _CONFIG:
                 yield self.report(assignment.target, (
@@ -94,6 +97,17 @@ class LateNumbaConfig(Rule):
                     "NUMBA_NUM_THREADS in the environment before numba is first imported, or call "
                     "numba.set_num_threads(n) in the thread that runs the parallel kernels."
                 ))
+
+    def _check_environment(self, model: ModuleModel) -> Iterator[Diagnostic]:
+        imported_at = model.names.first_import("numba")
+        for assignment in model.names.item_assignments():
+            if assignment.container == "os.environ" and _after(model, assignment.statement, imported_at):
+                yield from self._report_variables(assignment.target, [assignment.key])
+        for call in model.names.calls_of(lambda name: name in _ENVIRON_CALLS or name == _PUTENV):
+            if call.qualified == _PUTENV:
+                yield from self._report_putenv(call.node)
+            elif _after(model, call.node, imported_at):
+                yield from self._report_variables(call.node, _keys_set_by(call.node))
 
     def _report_variables(self, node: cst.CSTNode, keys: list[str | None]) -> Iterator[Diagnostic]:
         for key in keys:

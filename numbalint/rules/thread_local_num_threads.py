@@ -5,7 +5,7 @@ from typing import Iterator
 import libcst as cst
 
 from numbalint.diagnostics import Diagnostic
-from numbalint.model import KernelUse, Launch, ModuleModel, QualifiedCall
+from numbalint.model import KernelUse, ModuleModel, QualifiedCall
 from numbalint.rules.base import Rule
 
 _SET_NUM_THREADS = frozenset({"numba.set_num_threads", "numba.np.ufunc.parallel.set_num_threads"})
@@ -72,28 +72,24 @@ class ThreadLocalNumThreads(Rule):
     summary = "set_num_threads called in one thread while parallel kernels run in others (the mask is thread-local)"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        calls = list(model.names.calls_of(_SET_NUM_THREADS))
+        calls = list(model.names.calls_of(_SET_NUM_THREADS.__contains__))
         if not calls:
             return
+        # libcst nodes compare by identity: `in` below asks "this very def or lambda".
         workers = _workers(model)
-        setters = [call.function for call in calls]
-
-        def sets_its_own(launch: Launch) -> bool:
-            worker = workers.get(id(launch))
-            return any(worker is setter for setter in setters)
-
-        # Parallel kernels run on threads whose function does not set the count itself.
-        unset = [(launch, use.kernel.name)
-                 for launch, use in model.launches.each_kernel(_parallel)
-                 if not sets_its_own(launch)]
-        launching = [model.names.function_at(launch.scope) for launch, _ in unset]  # None: module level
-        parallel_workers = [workers.get(id(launch)) for launch, _ in model.launches.each_kernel(_parallel)]
+        parallel_runs = list(model.launches.each_kernel(_parallel))
+        setters = {call.function for call in calls} - {None}
+        # Parallel kernels run on threads whose function does not set the count itself,
+        # and the functions (None: module level) that launch them.
+        unset = [(launch, use) for launch, use in parallel_runs if workers.get(id(launch)) not in setters]
+        launching = {model.names.function_at(launch.scope) for launch, _ in unset}
+        parallel_workers = {workers.get(id(launch)) for launch, _ in parallel_runs}
         for call in calls:
-            if any(call.function is worker for worker in workers.values()):
-                if not any(call.function is worker for worker in parallel_workers) and _has_parallel_kernel(model):
+            if call.function is not None and call.function in workers.values():
+                if call.function not in parallel_workers and _has_parallel_kernel(model):
                     yield self.report(call.node, self._idle_worker_message(model, call))
-            elif any(call.function is function for function in launching):
-                yield self.report(call.node, self._not_inherited_message(model, call, unset[0][1]))
+            elif call.function in launching:
+                yield self.report(call.node, self._not_inherited_message(model, call, unset[0][1].kernel.name))
 
     @staticmethod
     def _not_inherited_message(model: ModuleModel, call: QualifiedCall, kernel: str) -> str:
