@@ -2,10 +2,10 @@
 
 A launcher's kernels may live in a file the run was not given: pre-commit passes
 only the files that changed. An absolute import is looked for in the importer's
-own folder (a script's folder comes first on `sys.path`), in the folder above
-the importer's top package, in the project root and in its `src/` folder (the
-usual layouts); a relative import in the importer's package. Only files that
-exist are returned; nothing is imported or run.
+own folder (a script's folder comes first on `sys.path`), beside the importer's
+top package (for that package only), in the project root and in its `src/`
+folder (the usual layouts); a relative import in the importer's package. Only
+files that exist are returned; nothing is imported or run.
 """
 
 from __future__ import annotations
@@ -54,32 +54,45 @@ def shown_path(path: Path) -> str:
     return os.path.relpath(path, cwd) if path.is_relative_to(cwd) else str(path)
 
 
-def search_roots(importer: Path, root: Path | None) -> list[Path]:
-    """Where absolute imports of `importer` are looked for, in sys.path's order."""
-    candidates = [importer.resolve().parent, package_top(importer)]
+def search_roots(folder: Path, top_name: str, root: Path | None) -> list[Path]:
+    """Where code in `folder` finds the top-level module `top_name`, in sys.path's order: its
+    own folder (a script's comes first on sys.path); the folder above its own top package,
+    for that package only (the folder may be site-packages: other packages there are not
+    the project's); the project root and its src/."""
+    candidates = [folder]
+    top = package_top(folder / "__init__.py")
+    if top != folder and folder.relative_to(top).parts[0] == top_name:
+        candidates.append(top)
     if root is not None:
         candidates += [root.resolve(), root.resolve() / "src"]
     return list(dict.fromkeys(c for c in candidates if c.is_dir()))
 
 
-def module_files(importer: str, qualified: str, root: Path | None) -> list[Path]:
+def module_files(importer: str, qualified: str, root: Path | None) -> tuple[Path, ...]:
     """The files that may define what `importer` imports as `qualified` ("pkg.kern.square",
     ".kern.square", "pkg.kern"): the module of that name, or the module holding that name."""
+    return _module_files(os.path.dirname(os.path.abspath(importer)), qualified, root)
+
+
+@lru_cache(maxsize=None)  # files of one folder import much the same: look each up once
+def _module_files(folder: str, qualified: str, root: Path | None) -> tuple[Path, ...]:
     dots = len(qualified) - len(qualified.lstrip("."))
     parts = [p for p in qualified[dots:].split(".") if p]
+    here = Path(folder).resolve()
     if dots:
-        base = Path(importer).resolve().parent
         for _ in range(dots - 1):
-            base = base.parent
-        bases = [base]
+            here = here.parent
+        bases = [here]
+    elif parts:
+        bases = search_roots(here, parts[0], root)
     else:
-        bases = search_roots(Path(importer), root)
+        bases = []
     found: list[Path] = []
     for base in bases:
         for module in (parts, parts[:-1]):
             if module or dots:
                 found.extend(_module_file(base, module))
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def _module_file(base: Path, module: list[str]) -> list[Path]:

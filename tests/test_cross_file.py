@@ -159,3 +159,18 @@ def test_the_cache_sees_a_change_in_the_file_read_for_the_index(tmp_path, monkey
     kern.write_text(KERNEL.replace("@njit\n", "@njit(nogil=True)\n"))
     os.utime(kern, ns=(kern.stat().st_mtime_ns + 10**9,) * 2)  # a new mtime, however coarse the clock
     assert invoke(capsys, "pkg/launch.py").code == 0
+
+
+def test_other_packages_beside_the_package_are_the_projects_only_with_a_config(tmp_path, monkeypatch, capsys) -> None:
+    """Without a config, the folder above a package may be site-packages: a package beside
+    it (numpy beside numba) is not read. With one, the project root says what is ours."""
+    make_project(tmp_path, "absolute", src=True, config=False)
+    other = tmp_path / "src" / "other"
+    other.mkdir()
+    (other / "__init__.py").write_text("")
+    (other / "launch.py").write_text(LAUNCH.format(import_line="from pkg.kern import square", target="square"))
+    status, out = run_cli(tmp_path, monkeypatch, capsys, "src/other/launch.py")
+    assert status == 0, out
+    (tmp_path / "pyproject.toml").write_text("[tool.numbalint]\n")
+    status, out = run_cli(tmp_path, monkeypatch, capsys, "src/other/launch.py")
+    assert "NBL004" in out and "(defined in src/pkg/kern.py)" in out
