@@ -19,6 +19,12 @@ from tests.conftest import ALL_CODES
 
 # Read and judged: test_lock launches a @jit kernel (no nogil) from 16 threads to
 # test compile locking; the threads do take turns, as NBL004 says, harmlessly there.
+# NBL016/NBL017 find nothing, rightly: misc/numba_entry.py and test_parfors.py set
+# NUMBA_DUMP_*/NUMBA_PARALLEL_DIAGNOSTICS after the import, which numba reads again at the
+# next compilation; cuda/tests/cudadrv/test_init.py sets NUMBA_DISABLE_CUDA for a child
+# process; test_parallel_backend.py's mask runner calls set_num_threads in the thread that
+# runs the kernel. Cross-file reading adds no file (all of numba is given; numpy beside it in
+# site-packages is not read).
 KNOWN = {("tests/test_dispatcher.py", "NBL004")}
 
 
