@@ -68,31 +68,37 @@ def search_roots(folder: Path, top_name: str, root: Path | None) -> list[Path]:
     return list(dict.fromkeys(c for c in candidates if c.is_dir()))
 
 
-def module_files(importer: str, qualified: str, root: Path | None) -> tuple[Path, ...]:
-    """The files that may define what `importer` imports as `qualified` ("pkg.kern.square",
-    ".kern.square", "pkg.kern"): the module of that name, or the module holding that name."""
-    return _module_files(os.path.dirname(os.path.abspath(importer)), qualified, root)
+class ModuleFinder:
+    """Finds the files of imported modules for one run (each lookup once: the files of one
+    folder import much the same; a new run looks again, so files created since are seen)."""
 
+    def __init__(self, root: Path | None) -> None:
+        self._root = root
+        self._found: dict[tuple[str, str], tuple[Path, ...]] = {}
 
-@lru_cache(maxsize=None)  # files of one folder import much the same: look each up once
-def _module_files(folder: str, qualified: str, root: Path | None) -> tuple[Path, ...]:
-    dots = len(qualified) - len(qualified.lstrip("."))
-    parts = [p for p in qualified[dots:].split(".") if p]
-    here = Path(folder).resolve()
-    if dots:
-        for _ in range(dots - 1):
-            here = here.parent
-        bases = [here]
-    elif parts:
-        bases = search_roots(here, parts[0], root)
-    else:
-        bases = []
-    found: list[Path] = []
-    for base in bases:
-        for module in (parts, parts[:-1]):
-            if module or dots:
-                found.extend(_module_file(base, module))
-    return tuple(dict.fromkeys(found))
+    def files(self, importer: str, qualified: str) -> tuple[Path, ...]:
+        """The files that may define what `importer` imports as `qualified` ("pkg.kern.square",
+        ".kern.square", "pkg.kern"): the module of that name, or the module holding that name."""
+        key = (os.path.dirname(os.path.abspath(importer)), qualified)
+        if key not in self._found:
+            self._found[key] = self._look_up(Path(key[0]).resolve(), qualified)
+        return self._found[key]
+
+    def _look_up(self, folder: Path, qualified: str) -> tuple[Path, ...]:
+        dots = len(qualified) - len(qualified.lstrip("."))
+        parts = [p for p in qualified[dots:].split(".") if p]
+        if dots:
+            for _ in range(dots - 1):
+                folder = folder.parent
+            bases = [folder]
+        else:
+            bases = search_roots(folder, parts[0], self._root) if parts else []
+        found = [
+            file
+            for base in bases for module in (parts, parts[:-1]) if module or dots
+            for file in _module_file(base, module)
+        ]
+        return tuple(dict.fromkeys(found))
 
 
 def _module_file(base: Path, module: list[str]) -> list[Path]:

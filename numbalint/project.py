@@ -23,7 +23,7 @@ _REEXPORT_DEPTH = 4
 
 
 @dataclass(frozen=True)
-class ModuleExports:
+class _Exports:
     """What other modules may import from one file."""
 
     kernels: Mapping[str, Kernel]  # defined at its top level, by name
@@ -57,20 +57,29 @@ def _split(qualified: str) -> tuple[str, str]:
 class ProjectIndex:
     """Kernels exported by the modules of one run, looked up the way imports find them."""
 
-    def __init__(self, modules: Mapping[str, ModuleExports], root: Path | None = None) -> None:
-        """`modules` by the path the run reads each from; kernels are named (in messages)
-        by their file's path relative to `root`, the project root."""
-        self._by_key: dict[Path, ModuleExports] = {}
+    def __init__(
+        self,
+        exports: Mapping[str, Mapping[str, Kernel]],
+        reexports: Mapping[str, Mapping[str, str]] | None = None,
+        root: Path | None = None,
+    ) -> None:
+        """`exports`: each file's top-level kernels by name; `reexports`: the names each
+        file's top-level imports bind (`{"square": ".kern.square"}`), so that what a package
+        re-exports is found. Files are keyed by the path the run reads them from; kernels are
+        named in messages by their file's path relative to `root`, the project root."""
+        reexports = reexports or {}
+        self._by_key: dict[Path, _Exports] = {}
         self._by_dotted: dict[str, list[Path]] = {}
         self._folder: dict[Path, Path] = {}  # where each module's relative imports start
-        self._has_kernels = any(module.kernels for module in modules.values())
-        for path, module in modules.items():
-            if not module.kernels and not module.imported_as:
+        self._has_kernels = any(exports.values())
+        for path in sorted({*exports, *reexports}):
+            kernels, imported_as = exports.get(path, {}), reexports.get(path, {})
+            if not kernels and not imported_as:
                 continue
             key = _module_key(Path(path))
             label = project_label(path, root)
-            kernels = {name: replace(k, origin=label, defined_in=path) for name, k in module.kernels.items()}
-            self._by_key[key] = ModuleExports(kernels, module.imported_as)
+            labelled = {name: replace(k, origin=label, defined_in=path) for name, k in kernels.items()}
+            self._by_key[key] = _Exports(labelled, imported_as)
             self._folder[key] = Path(path).resolve().parent
             self._by_dotted.setdefault(module_name(Path(path)), []).append(key)
 

@@ -23,10 +23,10 @@ from typing import Callable, Sequence
 
 from numbalint.cache import Cache
 from numbalint.diagnostics import FileError, FixSummary, OptionElsewhere
-from numbalint.imports import module_files, shown_path
+from numbalint.imports import ModuleFinder, shown_path
 from numbalint.pipeline import FixMode, Task, accepts, check_file
 from numbalint import pool
-from numbalint.project import ModuleExports, ProjectIndex
+from numbalint.project import ProjectIndex
 from numbalint.results import FileResult, Report
 
 # How many imports deep modules outside the run are read for the index
@@ -133,6 +133,7 @@ def _read_imported(given: Collection[FileResult], options: RunOptions) -> dict[s
     """Project modules that the given files import (directly, or through a package's
     `__init__.py`) but the run was not given: read through the cache, with no rule
     enabled, for the project index only. Never reported on."""
+    finder = ModuleFinder(options.root)
     known = {Path(r.path).resolve() for r in given}
     frontier = list(given)
     found: dict[str, FileResult] = {}
@@ -140,7 +141,7 @@ def _read_imported(given: Collection[FileResult], options: RunOptions) -> dict[s
         new = {
             file
             for result in frontier for qualified in result.imports
-            for file in module_files(result.path, qualified, options.root)
+            for file in finder.files(result.path, qualified)
             if file not in known
         }
         if not new:
@@ -153,8 +154,8 @@ def _read_imported(given: Collection[FileResult], options: RunOptions) -> dict[s
 
 def _index(results: Mapping[str, FileResult], imported: Mapping[str, FileResult], options: RunOptions) -> ProjectIndex:
     """The index over the given files and those read for it."""
-    modules = {path: ModuleExports(r.exports, r.imported_as) for path, r in (*results.items(), *imported.items())}
-    return ProjectIndex(modules, options.root)
+    files = [*results.values(), *imported.values()]
+    return ProjectIndex({r.path: r.exports for r in files}, {r.path: r.imported_as for r in files}, options.root)
 
 
 def _requests_by_file(
