@@ -69,10 +69,11 @@ class _Source:
     def in_file(self, result: FileResult) -> FileResult:
         """A result about `code` as one about the file: in a notebook, findings
         are placed in cells, and no kernel is exported (a notebook cannot be
-        imported; `analysis.py` may be what `import analysis` means)."""
+        imported; `analysis.py` may be what `import analysis` means), nor re-exported."""
         if self.notebook is None:
             return result
-        return replace(result, findings=tuple(self.notebook.place(f) for f in result.findings), exports={})
+        return replace(result, findings=tuple(self.notebook.place(f) for f in result.findings), exports={},
+                       imported_as={})
 
     def error_at(self, path: str, message: str, line: int, column: int) -> FileError:
         """An error at a place in `code` (in a notebook, in its cell)."""

@@ -90,7 +90,7 @@ class ModelBuilder(Walker):
         self._expecting_errors = 0
         self._statement = 0  # index of the top-level statement being walked
 
-    # -- module-level order ---------------------------------------------------
+    # -- module order: which top-level statement runs what ---------------------
 
     def visit_Module(self, node: cst.Module) -> bool:
         for index, statement in enumerate(node.body):

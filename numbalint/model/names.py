@@ -32,7 +32,6 @@ class ItemAssignment:
     target: cst.Subscript
     container: str  # the qualified name of what is subscripted: "os.environ"
     key: str | None  # the key, when it is a string literal
-    in_function: bool  # runs when a function is called, not when the module is imported
 
 
 @dataclass(frozen=True)
@@ -149,8 +148,7 @@ class Names:
                     continue
                 container = self.qualify(subscript.value, scope)
                 if container is not None:
-                    yield ItemAssignment(statement, subscript, container, _string_key(subscript),
-                                         self.function_at(scope) is not None)
+                    yield ItemAssignment(statement, subscript, container, _string_key(subscript))
 
     def attribute_assignments(self) -> Iterator[AttributeAssignment]:
         """Assignments to attributes of imported modules, such as `numba.set_num_threads = 4`."""
