@@ -33,8 +33,9 @@ FixMode = Literal["off", "safe", "unsafe"]
 
 # A file that mentions none of these cannot define a kernel or start a thread.
 MAY_MATTER = re.compile(rb"numba|[Tt]hread|[Ee]xecutor|Pool|joblib")
-# A package's `__init__.py` may re-export kernels (`from .kern import square`) without naming numba.
-_MAY_REEXPORT = re.compile(rb"\bimport\b")
+# A package's `__init__.py` may re-export kernels (`from .kern import square`) without naming
+# numba. A star import binds no name the model follows, so it alone is no reason to parse.
+_MAY_REEXPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?![ \t]*\*)", re.MULTILINE)
 
 # Long implicit string concatenations and operator chains nest deeply in the tree.
 # From 3.11 on, Python-to-Python recursion does not use the C stack, so a higher
