@@ -33,9 +33,9 @@ FixMode = Literal["off", "safe", "unsafe"]
 
 # A file that mentions none of these cannot define a kernel or start a thread.
 MAY_MATTER = re.compile(rb"numba|[Tt]hread|[Ee]xecutor|Pool|joblib")
-# A package's `__init__.py` may re-export kernels (`from .kern import square`) without naming
-# numba. A star import binds no name the model follows, so it alone is no reason to parse.
-_MAY_REEXPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+(?![ \t]*\*)", re.MULTILINE)
+# A package's `__init__.py` may re-export kernels (`from .kern import square`, `from .kern import *`)
+# without naming numba; a plain `import os` re-exports nothing of ours.
+_MAY_REEXPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import\b", re.MULTILINE)
 
 # Long implicit string concatenations and operator chains nest deeply in the tree.
 # From 3.11 on, Python-to-Python recursion does not use the C stack, so a higher
@@ -74,7 +74,7 @@ class _Source:
         if self.notebook is None:
             return result
         return replace(result, findings=tuple(self.notebook.place(f) for f in result.findings), exports={},
-                       imported_as={})
+                       imported_as={}, star_imports=())
 
     def error_at(self, path: str, message: str, line: int, column: int) -> FileError:
         """An error at a place in `code` (in a notebook, in its cell)."""
@@ -187,7 +187,8 @@ def _check_source(task: Task, data: bytes) -> FileResult:
     diagnostics = diagnose(model, task.enabled)
     exports = {name: k.detached(task.path) for name, k in model.kernels.exported().items()}
     return FileResult(task.path, _findings(task.path, module, diagnostics), exports=exports,
-                      imports=tuple(model.names.imported()), imported_as=model.names.imported_as())
+                      imports=tuple(model.names.imported()), imported_as=model.names.imported_as(),
+                      star_imports=tuple(model.names.star_imported()))
 
 
 def locate(

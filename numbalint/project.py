@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from numbalint.imports import is_package, project_label
 from numbalint.model import Kernel, KernelLookup
@@ -28,6 +28,7 @@ class _Exports:
 
     kernels: Mapping[str, Kernel]  # defined at its top level, by name
     imported_as: Mapping[str, str]  # names its top-level imports bind -> the qualified name imported
+    star: Sequence[str]  # modules it takes every name from (`from .kern import *`)
 
 
 def module_name(path: Path) -> str:
@@ -54,6 +55,11 @@ def _split(qualified: str) -> tuple[str, str]:
     return "." * dots + module, name
 
 
+def _joined(module: str, name: str) -> str:
+    """"pkg.kern" + "square" -> "pkg.kern.square"; "." + "square" -> ".square"."""
+    return module + name if module.endswith(".") else f"{module}.{name}"
+
+
 class ProjectIndex:
     """Kernels exported by the modules of one run, looked up the way imports find them."""
 
@@ -62,24 +68,26 @@ class ProjectIndex:
         exports: Mapping[str, Mapping[str, Kernel]],
         reexports: Mapping[str, Mapping[str, str]] | None = None,
         root: Path | None = None,
+        star_reexports: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         """`exports`: each file's top-level kernels by name; `reexports`: the names each
-        file's top-level imports bind (`{"square": ".kern.square"}`), so that what a package
-        re-exports is found. Files are keyed by the path the run reads them from; kernels are
-        named in messages by their file's path relative to `root`, the project root."""
-        reexports = reexports or {}
+        file's top-level imports bind (`{"square": ".kern.square"}`) and `star_reexports` the
+        modules it star-imports, so that what a package re-exports is found. Files are keyed
+        by the path the run reads them from; kernels are named in messages by their file's
+        path relative to `root`, the project root."""
+        reexports, star_reexports = reexports or {}, star_reexports or {}
         self._by_key: dict[Path, _Exports] = {}
         self._by_dotted: dict[str, list[Path]] = {}
         self._folder: dict[Path, Path] = {}  # where each module's relative imports start
         self._has_kernels = any(exports.values())
-        for path in sorted({*exports, *reexports}):
-            kernels, imported_as = exports.get(path, {}), reexports.get(path, {})
-            if not kernels and not imported_as:
+        for path in sorted({*exports, *reexports, *star_reexports}):
+            kernels, imported_as, star = exports.get(path, {}), reexports.get(path, {}), star_reexports.get(path, ())
+            if not kernels and not imported_as and not star:
                 continue
             key = _module_key(Path(path))
             label = project_label(path, root)
             labelled = {name: replace(k, origin=label, defined_in=path) for name, k in kernels.items()}
-            self._by_key[key] = _Exports(labelled, imported_as)
+            self._by_key[key] = _Exports(labelled, imported_as, tuple(star))
             self._folder[key] = Path(path).resolve().parent
             self._by_dotted.setdefault(module_name(Path(path)), []).append(key)
 
@@ -114,9 +122,15 @@ class ProjectIndex:
             return None
         exports = self._by_key[key]
         kernel = exports.kernels.get(name)
-        if kernel is None and name in exports.imported_as and depth < _REEXPORT_DEPTH:
+        if kernel is not None or depth >= _REEXPORT_DEPTH:
+            return kernel
+        if name in exports.imported_as:
             return self._find(self._folder[key], exports.imported_as[name], depth + 1)
-        return kernel
+        for module in exports.star:
+            kernel = self._find(self._folder[key], _joined(module, name), depth + 1)
+            if kernel is not None:
+                return kernel
+        return None
 
     def _module(self, folder: Path, module: str) -> Path | None:
         if module.startswith("."):

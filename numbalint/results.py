@@ -21,6 +21,7 @@ class FileResult:
     exports: Mapping[str, Kernel] = field(default_factory=dict)  # module-level kernels, by name
     imports: tuple[str, ...] = ()  # qualified names the module imports
     imported_as: Mapping[str, str] = field(default_factory=dict)  # top-level import bindings (re-exports)
+    star_imports: tuple[str, ...] = ()  # modules re-exported whole by `from module import *`
     fixed: tuple[str, ...] = ()  # messages of the fixes applied
     diff: str = ""
     skipped: bool = False  # not parsed: it cannot involve numba or threads (or is a notebook in another language)

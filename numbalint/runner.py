@@ -155,7 +155,8 @@ def _read_imported(given: Collection[FileResult], options: RunOptions) -> dict[s
 def _index(results: Mapping[str, FileResult], imported: Mapping[str, FileResult], options: RunOptions) -> ProjectIndex:
     """The index over the given files and those read for it."""
     files = [*results.values(), *imported.values()]
-    return ProjectIndex({r.path: r.exports for r in files}, {r.path: r.imported_as for r in files}, options.root)
+    return ProjectIndex({r.path: r.exports for r in files}, {r.path: r.imported_as for r in files},
+                        root=options.root, star_reexports={r.path: r.star_imports for r in files})
 
 
 def _requests_by_file(
@@ -178,7 +179,8 @@ def _relint_launchers(
     index those files again and lint again the files that use their kernels."""
     for fresh in _lint_pass([Task(path, frozenset()) for path in edited], options):
         owner = results if fresh.path in results else imported
-        owner[fresh.path] = replace(owner[fresh.path], exports=fresh.exports, imported_as=fresh.imported_as)
+        owner[fresh.path] = replace(owner[fresh.path], exports=fresh.exports, imported_as=fresh.imported_as,
+                                    star_imports=fresh.star_imports)
     index = _index(results, imported, options)
     uses_edited = {
         path for path, r in results.items()

@@ -47,6 +47,7 @@ IMPORT_FORMS = {
     "from package": ("from pkg import kern", "kern.square"),
     "re-export": ("from pkg import square", "square"),
     "relative re-export": ("from . import square", "square"),
+    "star re-export": ("from pkg import square", "square"),
 }
 
 
@@ -55,8 +56,8 @@ def make_project(root: Path, form: str, *, src: bool = False, config: bool = Tru
     import_line, target = IMPORT_FORMS[form]
     package = (root / "src" / "pkg") if src else (root / "pkg")
     package.mkdir(parents=True)
-    reexport = "re-export" in form
-    (package / "__init__.py").write_text("from .kern import square\n" if reexport else "")
+    init = {"star re-export": "from .kern import *\n"}.get(form, "from .kern import square\n" if "re-export" in form else "")
+    (package / "__init__.py").write_text(init)
     (package / "kern.py").write_text(KERNEL)
     (package / "launch.py").write_text(LAUNCH.format(import_line=import_line, target=target))
     if config:

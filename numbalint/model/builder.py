@@ -64,6 +64,8 @@ class PassRecords:
     assigned_values: set[int] = field(default_factory=set)
     # Modules named whole by a top-level `import a.b.c` (which binds only `a`).
     imported_modules: list[str] = field(default_factory=list)
+    # Modules whose names a top-level `from module import *` binds.
+    star_imports: list[str] = field(default_factory=list)
     # `x[key] = value` statements (as `os.environ["NUMBA_NUM_THREADS"] = "4"`): (the statement, its scope).
     item_assignments: list[tuple[cst.Assign, Scope]] = field(default_factory=list)
     # Module order: id(call or assignment) -> the index of the top-level statement holding it,
@@ -191,6 +193,8 @@ class ModelBuilder(Walker):
         base = "." * len(node.relative) + (dotted(node.module) if node.module else "")
         self._note_import(base)
         if isinstance(node.names, cst.ImportStar):
+            if self._scope is self.records.root:
+                self.records.star_imports.append(base)
             return False
         for alias in node.names:
             name = dotted(alias.name)

@@ -95,9 +95,10 @@ class Names:
 
     def imported(self) -> list[str]:
         """Qualified names the module imports at its top level, sorted; `import a.b`
-        gives both "a" (the name it binds) and "a.b" (the module it loads)."""
+        gives both "a" (the name it binds) and "a.b" (the module it loads), and
+        `from a import *` gives "a"."""
         names = set(self.imported_as().values()) | set(self._records.imported_modules)
-        return sorted(names)
+        return sorted(names | set(self._records.star_imports))
 
     def imported_as(self) -> dict[str, str]:
         """Top-level names bound by one import, by the qualified name they stand for:
@@ -107,6 +108,10 @@ class Names:
             for name in self._records.root.bindings
             if isinstance(binding := self.only_binding(name, self._records.root), ImportBinding)
         }
+
+    def star_imported(self) -> list[str]:
+        """Modules a top-level `from module import *` takes every public name from."""
+        return list(self._records.star_imports)
 
     def first_import(self, package: str) -> int | None:
         """The index of the first top-level statement that imports `package` (or a part of it)."""
