@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, Span
+from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, OptionElsewhere, Span
 from numbalint.model import UNKNOWN, Kernel
 from numbalint.model.facts import Param, Signature
 from numbalint.project import Dependencies
@@ -39,6 +39,8 @@ def encode_result(result: FileResult) -> dict[str, Any]:
         "error": _encode_error(result.error, result.path) if result.error is not None else None,
         "exports": {name: encode_kernel(kernel) for name, kernel in result.exports.items()},
         "imports": list(result.imports),
+        "imported_as": dict(result.imported_as),
+        "star_imports": list(result.star_imports),
         "fixed": list(result.fixed),
         "diff": result.diff,
         "skipped": result.skipped,
@@ -60,6 +62,7 @@ def encode_kernel(kernel: Kernel) -> dict[str, Any]:
         "returns_value": kernel.returns_value,
         "layout": None if kernel.layout is None else list(kernel.layout),
         "origin": kernel.origin,
+        "defined_in": kernel.defined_in,
     }
 
 
@@ -84,6 +87,7 @@ def _encode_finding(finding: Finding) -> dict[str, Any]:
             "message": fix.message,
             "applicability": fix.applicability,
             "edits": [[*_encode_span(edit.span), edit.content] for edit in fix.edits],
+            "elsewhere": [[request.path, request.kernel, request.option] for request in fix.elsewhere],
         },
         "cell": finding.cell,
     }
@@ -105,7 +109,8 @@ def _encode_error(error: FileError, path: str) -> dict[str, Any]:
 def decode_result(data: object, path: str) -> FileResult:
     """The result `encode_result` wrote, as the result for `path`; raises
     `CacheFormatError` for anything else."""
-    fields = _object(data, ("findings", "error", "exports", "imports", "fixed", "diff", "skipped", "timed_out_after"))
+    fields = _object(data, ("findings", "error", "exports", "imports", "imported_as", "star_imports", "fixed",
+                            "diff", "skipped", "timed_out_after"))
     error = fields["error"]
     timed_out_after = fields["timed_out_after"]
     if timed_out_after is not None and not _is_number(timed_out_after):
@@ -116,6 +121,8 @@ def decode_result(data: object, path: str) -> FileResult:
         error=None if error is None else _decode_error(error, path),
         exports={_str(name): decode_kernel(kernel) for name, kernel in _dict(fields["exports"]).items()},
         imports=tuple(_str(name) for name in _list(fields["imports"])),
+        imported_as={_str(name): _str(qualified) for name, qualified in _dict(fields["imported_as"]).items()},
+        star_imports=tuple(_str(module) for module in _list(fields["star_imports"])),
         fixed=tuple(_str(message) for message in _list(fields["fixed"])),
         diff=_str(fields["diff"]),
         skipped=_bool(fields["skipped"]),
@@ -124,8 +131,10 @@ def decode_result(data: object, path: str) -> FileResult:
 
 
 def decode_kernel(data: object) -> Kernel:
-    fields = _object(data, ("name", "kind", "signature", "options", "returns_value", "layout", "origin"))
-    signature, layout, origin = fields["signature"], fields["layout"], fields["origin"]
+    fields = _object(data, ("name", "kind", "signature", "options", "returns_value", "layout", "origin",
+                            "defined_in"))
+    signature, layout = fields["signature"], fields["layout"]
+    origin, defined_in = fields["origin"], fields["defined_in"]
     return Kernel(
         _str(fields["name"]),
         _choice(fields["kind"], _KERNEL_KINDS),
@@ -134,6 +143,7 @@ def decode_kernel(data: object) -> Kernel:
         _bool(fields["returns_value"]),
         layout=None if layout is None else _int_pair(layout),
         origin=None if origin is None else _str(origin),
+        defined_in=None if defined_in is None else _str(defined_in),
     )
 
 
@@ -166,12 +176,15 @@ def _decode_finding(data: object, path: str) -> Finding:
 
 
 def _decode_fix(data: object) -> FixSummary:
-    fields = _object(data, ("message", "applicability", "edits"))
+    fields = _object(data, ("message", "applicability", "edits", "elsewhere"))
     edits = []
     for item in _list(fields["edits"]):
         *span, content = _sized(item, 5)
         edits.append(Edit(_decode_span(span), _str(content)))
-    return FixSummary(_str(fields["message"]), _choice(fields["applicability"], _APPLICABILITIES), tuple(edits))
+    elsewhere = tuple(OptionElsewhere(*(_str(part) for part in _sized(item, 3)))
+                      for item in _list(fields["elsewhere"]))
+    return FixSummary(_str(fields["message"]), _choice(fields["applicability"], _APPLICABILITIES), tuple(edits),
+                      elsewhere)
 
 
 def _decode_span(data: object) -> Span:

@@ -18,7 +18,7 @@ import pytest
 from numbalint import runner
 from numbalint.cache import Cache, cache_folder
 from numbalint.cache_format import CacheFormatError, decode_result, encode_result
-from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, Span
+from numbalint.diagnostics import Edit, FileError, Finding, FixSummary, OptionElsewhere, Span
 from numbalint.model import UNKNOWN, Kernel
 from numbalint.model.facts import Param, Signature
 from numbalint.pipeline import Task
@@ -31,18 +31,21 @@ KERNEL = Kernel(
     Signature((Param("x", "positional", False), Param("rest", "var_positional", False),
                Param("out", "keyword_only", True))),
     {"nogil": True, "target": "parallel", "cache": None, "boundscheck": 0, "fastmath": UNKNOWN},
-    True, layout=(2, 1), origin="kernels.py",
+    True, layout=(2, 1), origin="kernels.py", defined_in="src/kernels.py",
 )
 RESULT = FileResult(
     "pkg/k.py",
     findings=(
         Finding("pkg/k.py", Span(11, 9, 11, 53), "NBL004", "missing-nogil", "warning", "no nogil",
-                FixSummary("add nogil=True", "safe", (Edit(Span(5, 1, 5, 6), "@njit(nogil=True)"),))),
+                FixSummary("add nogil=True", "safe", (Edit(Span(5, 1, 5, 6), "@njit(nogil=True)"),),
+                           (OptionElsewhere("src/kernels.py", "square", "nogil"),))),
         Finding("pkg/k.py", Span(11, 9, 11, 53), "NBL001", "kernel-arity", "error", "two for one", cell=3),
     ),
     error=FileError("pkg/k.py", "cannot parse: '(' was never closed", 2, 5, cell=1),
     exports={"square": KERNEL},
     imports=("numba.njit", "threading.Thread"),
+    imported_as={"njit": "numba.njit"},
+    star_imports=(".kernels",),
     fixed=("added nogil=True",),
     diff="--- a\n+++ b\n",
     skipped=True,

@@ -175,3 +175,12 @@ def test_other_packages_beside_the_package_are_the_projects_only_with_a_config(t
     (tmp_path / "pyproject.toml").write_text("[tool.numbalint]\n")
     status, out = run_cli(tmp_path, monkeypatch, capsys, "src/other/launch.py")
     assert "NBL004" in out and "(defined in src/pkg/kern.py)" in out
+
+
+@pytest.mark.parametrize("form", ["re-export", "star re-export"])
+def test_a_warm_cache_keeps_what_packages_re_export(tmp_path, monkeypatch, capsys, form) -> None:
+    make_project(tmp_path, form)
+    monkeypatch.chdir(tmp_path)
+    cold = invoke(capsys, "pkg/launch.py")
+    assert "NBL004" in cold.out
+    assert invoke(capsys, "pkg/launch.py").out == cold.out
