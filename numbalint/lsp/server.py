@@ -112,7 +112,9 @@ class NumbalintServer(LanguageServer):
         return [
             quick_fix(uri, finding.fix, shown, published.lines)
             for finding, shown in published.findings
-            if finding.fix is not None and asked_about(shown, params)
+            # A fix whose edit belongs in another file (nogil on an imported kernel) has no
+            # edit here: an action that changes nothing would only confuse.
+            if finding.fix is not None and finding.fix.edits and asked_about(shown, params)
         ]
 
     def _publish(self, uri: str, published: Published) -> None:
