@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import json
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,11 @@ def test_a_warm_cache_keeps_what_packages_re_export(tmp_path, monkeypatch, capsy
     cold = invoke(capsys, "pkg/launch.py")
     assert "NBL004" in cold.out
     assert invoke(capsys, "pkg/launch.py").out == cold.out
+
+
+def test_json_says_where_the_fix_for_an_imported_kernel_goes(tmp_path, monkeypatch, capsys) -> None:
+    make_project(tmp_path, "absolute")
+    status, out = run_cli(tmp_path, monkeypatch, capsys, "--output-format", "json", "pkg/launch.py")
+    [nogil] = [f for f in json.loads(out)["findings"] if f["code"] == "NBL004"]
+    assert nogil["fix"]["edits"] == []
+    assert nogil["fix"]["elsewhere"] == [{"path": "pkg/kern.py", "kernel": "square", "option": "nogil"}]

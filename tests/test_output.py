@@ -210,6 +210,7 @@ def test_json_is_one_object_of_findings_errors_and_a_summary():
         "applicability": "safe",
         "message": "Add nogil=True",
         "edits": [{"line": 3, "column": 1, "end_line": 3, "end_column": 6, "content": "@njit(nogil=True)"}],
+        "elsewhere": [],
     }
     assert data["errors"] == [
         {"path": "broken.py", "cell": None, "line": 2, "column": 5, "message": "cannot parse: '(' was never closed"},

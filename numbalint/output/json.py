@@ -56,6 +56,8 @@ def _fix(fix: FixSummary) -> dict[str, Any]:
         "applicability": fix.applicability,
         "message": fix.message,
         "edits": [{**_span(edit.span), "content": edit.content} for edit in fix.edits],
+        # Edits that belong in another file (nogil=True on an imported kernel), made by --fix there.
+        "elsewhere": [{"path": e.path, "kernel": e.kernel, "option": e.option} for e in fix.elsewhere],
     }
 
 
