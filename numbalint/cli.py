@@ -60,6 +60,10 @@ Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not b
 @click.option("--extend-select", multiple=True, metavar="RULES", help="Rules to add to the selection.")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Rules to leave out.")
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Paths to skip (gitignore-style), added to the config's.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Skip files that .gitignore files ignore when walking folders (default: on).")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply excludes to paths named on the command line too (as pre-commit names them).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Read this pyproject.toml instead of the nearest one.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes.")
@@ -96,6 +100,8 @@ def check(
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     exclude: tuple[str, ...],
+    respect_gitignore: bool | None,
+    force_exclude: bool | None,
     config_path: Path | None,
     fix: bool,
     unsafe_fixes: bool,
@@ -120,6 +126,7 @@ def check(
         paths=() if stdin_name is not None else paths or (".",), stdin_filename=stdin_name,
         output_format=output_format, select=select or None,
         extend_select=extend_select, ignore=ignore, exclude=exclude, config=config_path,
+        respect_gitignore=respect_gitignore, force_exclude=force_exclude,
         fix="off" if not (fix or diff) else ("unsafe" if unsafe_fixes else "safe"), diff=diff,
         show_fixes=show_fixes, cache=not no_cache, cache_dir=cache_dir, jobs=jobs, timeout=timeout,
         unsafe_fixes=unsafe_fixes,

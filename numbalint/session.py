@@ -18,12 +18,13 @@ from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors
 from numbalint.pipeline import Task, check_bytes
 from numbalint.pool import TASK_SECONDS
 from numbalint.rule_docs import rule_infos
-from numbalint.rules import RULE_IDS
+from numbalint.rules import ALL_RULES, RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
 from numbalint.settings import ConfigError, Settings, load_settings, resolve_per_file_ignores, resolve_selection
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 QUIET, SILENT = 1, 2  # levels of LintRequest.quiet
+_OFF_BY_DEFAULT = frozenset(rule.code for rule in ALL_RULES if not rule.selected_by_default)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class LintRequest:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     config: Path | None = None
+    respect_gitignore: bool | None = None  # None: as the config says
+    force_exclude: bool | None = None
     fix: FixMode = "off"
     diff: bool = False
     show_fixes: bool = False
@@ -64,7 +67,8 @@ def lint(request: LintRequest) -> int:
         where = request.paths if request.stdin_filename is None else (request.stdin_filename,)
         settings = load_settings(_start(where), select=request.select, ignore=request.ignore,
                                  extend_select=request.extend_select, exclude=request.exclude,
-                                 config=request.config)
+                                 config=request.config, respect_gitignore=request.respect_gitignore,
+                                 force_exclude=request.force_exclude)
         enabled_for = _enabled_for(settings)
     except ConfigError as error:
         _say(request, f"numbalint: error: {error}")
@@ -113,7 +117,7 @@ def _start(paths: tuple[str, ...]) -> Path:
 
 
 def _enabled_for(settings: Settings) -> Callable[[str], frozenset[str]]:
-    enabled = resolve_selection(settings, RULE_IDS)
+    enabled = resolve_selection(settings, RULE_IDS, off_by_default=_OFF_BY_DEFAULT)
     ignored_in = resolve_per_file_ignores(settings, RULE_IDS)
     return lambda path: enabled - ignored_in(path)
 

@@ -7,22 +7,31 @@
     exclude = [...]                  # replaces files.DEFAULT_EXCLUDES
     extend-exclude = ["tests/fixtures", "*_pb2.py"]
     per-file-ignores = { "tests/*" = ["NBL001"] }
+    respect-gitignore = true         # skip what .gitignore files ignore when walking folders
+    force-exclude = false            # apply excludes to paths named on the command line too
 
 The nearest pyproject.toml at or above the starting folder that has a
 `[tool.numbalint]` table is the configuration; its folder is the project root
 that exclude and per-file-ignores patterns are relative to.
 
-Between selectors the most specific wins (a code or name beats a prefix, a
-longer prefix beats a shorter one, any of them beats ALL); on a tie, ignore
+Rule selection is decided in layers, as Ruff does: the config file's, then the
+command line's. A layer with `select` starts afresh from what it selects; a
+layer without one adds its `extend-select` to, and takes its `ignore` from,
+what the layers before it left. So `--select NBL005` reports NBL005 even when
+the config ignores it, and `--ignore NBL005` wins over the config's select.
+Within a layer the most specific selector wins (a code or name beats a prefix,
+a longer prefix beats a shorter one, any of them beats ALL); on a tie, ignore
 wins. So `select = ["ALL"]`, `ignore = ["NBL00"]`, `extend-select = ["NBL004"]`
-enables NBL004 and every rule from NBL010 on.
+enables NBL004 and every rule from NBL010 on. Rules that are off by default
+(NBL100) run only when a selector names them (ALL does). Selecting no rule at
+all is an error.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +49,37 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class RuleSelection:
+    """One layer of select / extend-select / ignore (see the module docstring).
+
+    `origin` is where the layer was written, for error messages: the config
+    file's table, or None for the command line."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    origin: str | None = None
+
+    def where(self, key: str) -> str:
+        return f"--{key}" if self.origin is None else f"{self.origin} {key}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """What to check and how, after the config file and the command line.
 
     `exclude` holds every pattern discovery must apply: the defaults (or the
     config's `exclude`, which replaces them), the config's `extend-exclude`
-    and the command line's `--exclude`."""
+    and the command line's `--exclude`. `selections` are the rule-selection
+    layers, config file first."""
 
     root: Path
     config_path: Path | None = None
-    select: tuple[str, ...] | None = None
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
+    selections: tuple[RuleSelection, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES
     per_file_ignores: PerFileIgnores = ()
-    # Where each selector from the config file was written, for error messages;
-    # a selector not in here came from the command line.
-    selector_origins: Mapping[str, str] = field(default_factory=dict)
+    respect_gitignore: bool = True
+    force_exclude: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,10 @@ class _Key:
 
 def _is_string_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
 
 
 def _is_per_file_table(value: Any) -> bool:
@@ -87,6 +114,8 @@ _KEYS: Mapping[str, _Key] = {
         'a table of glob = [rule codes or names], e.g. { "tests/*" = ["NBL001"] }',
         _is_per_file_table,
     ),
+    "respect-gitignore": _Key("true or false", _is_bool),
+    "force-exclude": _Key("true or false", _is_bool),
 }
 
 
@@ -98,11 +127,13 @@ def load_settings(
     extend_select: Sequence[str] | None = None,
     exclude: Sequence[str] | None = None,
     config: Path | None = None,
+    respect_gitignore: bool | None = None,
+    force_exclude: bool | None = None,
 ) -> Settings:
     """Settings from the config file found from `start` (or `config`), then
-    the command line: `select` replaces the config's, `ignore`,
-    `extend_select` and `exclude` add to it. Selectors given as
-    'NBL001,NBL002' are split on commas."""
+    the command line: its selectors form a layer applied after the config's,
+    `exclude` adds to the config's, and the flags given (not None) replace
+    the config's. Selectors given as 'NBL001,NBL002' are split on commas."""
     if config is not None:
         config_path, table = config, _read_table(config, required=True)
     else:
@@ -110,39 +141,64 @@ def load_settings(
     _check_keys(table, config_path)
     base_exclude = tuple(table.get("exclude", DEFAULT_EXCLUDES))
     extend_exclude = (*table.get("extend-exclude", ()), *(exclude or ()))
+    file_layer = RuleSelection(
+        select=_optional_tuple(table.get("select")),
+        extend_select=tuple(table.get("extend-select", ())),
+        ignore=tuple(table.get("ignore", ())),
+        origin=f"{_display(config_path)}: [tool.numbalint]",
+    )
+    command_line_layer = RuleSelection(
+        select=_split(select) if select is not None else None,
+        extend_select=_split(extend_select),
+        ignore=_split(ignore),
+    )
     return Settings(
         root=config_path.resolve().parent if config_path else Path.cwd(),
         config_path=config_path,
-        select=_split(select) if select is not None else _optional_tuple(table.get("select")),
-        extend_select=(*table.get("extend-select", ()), *_split(extend_select)),
-        ignore=(*table.get("ignore", ()), *_split(ignore)),
+        selections=(file_layer, command_line_layer),
         exclude=base_exclude + extend_exclude,
         per_file_ignores=tuple(
             (glob, tuple(codes)) for glob, codes in table.get("per-file-ignores", {}).items()
         ),
-        selector_origins={
-            selector: f"{_display(config_path)}: [tool.numbalint] {key}"
-            for key in ("select", "extend-select", "ignore")
-            for selector in table.get(key, ())
-        },
+        respect_gitignore=_flag(respect_gitignore, table.get("respect-gitignore", True)),
+        force_exclude=_flag(force_exclude, table.get("force-exclude", False)),
     )
 
 
-def resolve_selection(settings: Settings, rules: Sequence[tuple[str, str]]) -> frozenset[str]:
-    """The codes enabled by the settings' select/extend-select/ignore, given
-    the (code, name) of every rule. Raises ConfigError for an unknown selector."""
+def resolve_selection(
+    settings: Settings,
+    rules: Sequence[tuple[str, str]],
+    *,
+    off_by_default: frozenset[str] = frozenset(),
+) -> frozenset[str]:
+    """The codes the settings' selection layers enable, given the (code, name)
+    of every rule; rules in `off_by_default` start disabled. Raises
+    ConfigError for an unknown selector, or when no rule is left."""
     selectors = RuleSelectors(rules)
-    select = (ALL,) if settings.select is None else settings.select
+    enabled = {code for code, _ in rules} - off_by_default
+    for layer in settings.selections:
+        decided = _decide(selectors, layer)
+        turned_on = {code for code, on in decided.items() if on}
+        turned_off = decided.keys() - turned_on
+        enabled = turned_on if layer.select is not None else (enabled | turned_on) - turned_off
+    if not enabled:
+        raise ConfigError(
+            "no rule is selected (select, extend-select and ignore leave none); "
+            "select at least one, e.g. --select ALL"
+        )
+    return frozenset(enabled)
+
+
+def _decide(selectors: RuleSelectors, layer: RuleSelection) -> dict[str, bool]:
+    """What one layer says about each code it mentions: enabled or not."""
     chosen: dict[str, tuple[int, bool]] = {}
     for key, values, enabled in (
-        ("select", select, True),
-        ("extend-select", settings.extend_select, True),
-        ("ignore", settings.ignore, False),
+        ("select", layer.select or (), True),
+        ("extend-select", layer.extend_select, True),
+        ("ignore", layer.ignore, False),
     ):
-        for selector in values:
-            where = settings.selector_origins.get(selector, f"--{key}")
-            selectors.mark(chosen, [selector], enabled=enabled, where=where)
-    return frozenset(code for code, (_, enabled) in chosen.items() if enabled)
+        selectors.mark(chosen, values, enabled=enabled, where=layer.where(key))
+    return {code: enabled for code, (_, enabled) in chosen.items()}
 
 
 def resolve_per_file_ignores(
@@ -269,6 +325,10 @@ def _check_keys(table: Mapping[str, Any], path: Path | None) -> None:
 
 def _split(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(part.strip() for value in values or () for part in value.split(",") if part.strip())
+
+
+def _flag(given: bool | None, configured: bool) -> bool:
+    return configured if given is None else given
 
 
 def _optional_tuple(values: Sequence[str] | None) -> tuple[str, ...] | None:

@@ -447,7 +447,6 @@ def test_the_readme_example_is_what_numbalint_prints(monkeypatch):
     (["--select", "NBL002"], set()),
     (["--ignore", "NBL001"], {"NBL004"}),
     (["--ignore", "missing-nogil"], {"NBL001"}),
-    (["--ignore", "NBL"], set()),
     (["--select", "ALL", "--ignore", "NBL00", "--extend-select", "NBL004"], {"NBL004"}),
     (["--select", "NBL001", "--extend-select", "missing-nogil"], {"NBL001", "NBL004"}),
 ])
@@ -526,7 +525,36 @@ def test_command_line_select_replaces_the_configs(numbalint_cli, project):
     write(project / "pyproject.toml", '[tool.numbalint]\nselect = ["NBL001"]\n')
     write(project / "k.py", BUGGY)
     assert text_codes(numbalint_cli("--select", "NBL004", "k.py")) == {"NBL004"}
-    assert text_codes(numbalint_cli("--ignore", "NBL001", "k.py")) == set()
+    assert text_codes(numbalint_cli("--ignore", "NBL004", "k.py")) == {"NBL001"}
+
+
+def test_command_line_select_reports_a_rule_the_config_ignores(numbalint_cli, project):
+    write(project / "pyproject.toml", '[tool.numbalint]\nignore = ["NBL004"]\n')
+    write(project / "k.py", BUGGY)
+    assert text_codes(numbalint_cli("k.py")) == {"NBL001"}
+    assert text_codes(numbalint_cli("--select", "NBL004", "k.py")) == {"NBL004"}
+    assert text_codes(numbalint_cli("--extend-select", "missing-nogil", "k.py")) == {"NBL001", "NBL004"}
+
+
+def test_command_line_ignore_wins_over_the_configs_select(numbalint_cli, project):
+    write(project / "pyproject.toml", '[tool.numbalint]\nselect = ["NBL001", "NBL004"]\n')
+    write(project / "k.py", BUGGY)
+    assert text_codes(numbalint_cli("--ignore", "NBL001", "k.py")) == {"NBL004"}
+
+
+@pytest.mark.parametrize(("table", "args"), [
+    ("", ["--select", ""]),
+    ("", ["--ignore", "NBL"]),
+    ('select = ["NBL001"]', ["--ignore", "NBL001"]),
+    ('ignore = ["ALL"]', []),
+])
+def test_an_empty_selection_is_a_usage_error(numbalint_cli, project, table, args):
+    write(project / "pyproject.toml", f"[tool.numbalint]\n{table}\n")
+    write(project / "k.py", BUGGY)
+    run = numbalint_cli(*args, "k.py")
+    assert run.code == 2
+    assert_one_clear_line(run, "numbalint: error: no rule is selected", "--select ALL")
+    assert run.out == ""
 
 
 def test_config_exclude_prunes_folders_found_by_walking(numbalint_cli, project):

@@ -5,6 +5,7 @@ import pytest
 from numbalint.files import DEFAULT_EXCLUDES
 from numbalint.settings import (
     ConfigError,
+    RuleSelection,
     Settings,
     load_settings,
     resolve_per_file_ignores,
@@ -35,7 +36,11 @@ def write_config(folder: Path, body: str) -> Path:
 
 
 def selection(**fields) -> frozenset[str]:
-    return resolve_selection(Settings(root=Path("."), **fields), RULES)
+    return resolve_selection(Settings(root=Path("."), selections=(RuleSelection(**fields),)), RULES)
+
+
+def layered(config: RuleSelection, command_line: RuleSelection) -> frozenset[str]:
+    return resolve_selection(Settings(root=Path("."), selections=(config, command_line)), RULES)
 
 
 def test_the_config_is_the_nearest_file_with_our_table(tmp_path):
@@ -49,8 +54,9 @@ def test_the_config_is_the_nearest_file_with_our_table(tmp_path):
 
 def test_no_config_means_defaults_rooted_at_cwd(tmp_path):
     settings = load_settings(tmp_path)
-    assert settings == Settings(root=tmp_path)
+    assert (settings.root, settings.config_path) == (tmp_path, None)
     assert settings.exclude == DEFAULT_EXCLUDES
+    assert (settings.respect_gitignore, settings.force_exclude) == (True, False)
     assert resolve_selection(settings, RULES) == ALL_CODES
 
 
@@ -70,7 +76,7 @@ per-file-ignores = { "tests/*" = ["NBL001"] }
     settings = load_settings(tmp_path / "src")
     assert settings.root == tmp_path
     assert settings.config_path == path
-    assert settings.select == ("NBL00",)
+    assert settings.selections[0].select == ("NBL00",)
     assert settings.exclude == (*DEFAULT_EXCLUDES, "tests/fixtures")
     assert settings.per_file_ignores == (("tests/*", ("NBL001",)),)
     assert resolve_selection(settings, RULES) == {"NBL001", "NBL004", "NBL012"}
@@ -81,8 +87,9 @@ def test_cli_select_replaces_and_ignore_exclude_add(tmp_path):
     settings = load_settings(
         tmp_path, select=["NBL004,NBL010"], ignore=["NBL010"], exclude=["*_pb2.py"]
     )
-    assert settings.select == ("NBL004", "NBL010")
-    assert settings.ignore == ("NBL002", "NBL010")
+    config_layer, command_line_layer = settings.selections
+    assert (config_layer.select, config_layer.ignore) == (("NBL001",), ("NBL002",))
+    assert (command_line_layer.select, command_line_layer.ignore) == (("NBL004", "NBL010"), ("NBL010",))
     assert settings.exclude == ("gen", "*_pb2.py")
     assert resolve_selection(settings, RULES) == {"NBL004"}
 
@@ -90,8 +97,16 @@ def test_cli_select_replaces_and_ignore_exclude_add(tmp_path):
 def test_explicit_config_path(tmp_path):
     path = write_config(tmp_path / "conf", '[tool.numbalint]\nignore = ["NBL001"]\n')
     settings = load_settings(tmp_path, config=path)
-    assert settings.ignore == ("NBL001",)
+    assert settings.selections[0].ignore == ("NBL001",)
     assert settings.root == tmp_path / "conf"
+
+
+def test_gitignore_and_force_exclude_flags_from_config_then_command_line(tmp_path):
+    write_config(tmp_path, "[tool.numbalint]\nrespect-gitignore = false\nforce-exclude = true\n")
+    settings = load_settings(tmp_path)
+    assert (settings.respect_gitignore, settings.force_exclude) == (False, True)
+    settings = load_settings(tmp_path, respect_gitignore=True, force_exclude=False)
+    assert (settings.respect_gitignore, settings.force_exclude) == (True, False)
 
 
 @pytest.mark.parametrize(
@@ -112,7 +127,12 @@ def test_explicit_config_path(tmp_path):
         (
             "[tool.numbalint]\ncolour = true\n",
             "pyproject.toml: [tool.numbalint] unknown key 'colour' (known keys: select, "
-            "extend-select, ignore, exclude, extend-exclude, per-file-ignores)",
+            "extend-select, ignore, exclude, extend-exclude, per-file-ignores, respect-gitignore, "
+            "force-exclude)",
+        ),
+        (
+            '[tool.numbalint]\nforce-exclude = "yes"\n',
+            "pyproject.toml: [tool.numbalint] force-exclude: expected true or false, got 'yes'",
         ),
         (
             '[tool.numbalint]\nper-file-ignores = { "a.py" = "NBL001" }\n',
@@ -167,7 +187,6 @@ def test_unrelated_broken_pyproject_is_skipped(tmp_path):
         ({"ignore": ("NBL01",)}, {"NBL001", "NBL002", "NBL004"}),
         ({"select": ("ALL",), "ignore": ("NBL01",), "extend_select": ("NBL012",)},
          {"NBL001", "NBL002", "NBL004", "NBL012"}),
-        ({"select": ("NBL001",), "ignore": ("kernel-arity",)}, set()),
         ({"select": ("NBL012",), "ignore": ("ALL",)}, {"NBL012"}),
         ({"select": (), "extend_select": ("NBL004",)}, {"NBL004"}),
     ],
@@ -188,6 +207,48 @@ def test_unknown_selector(fields, message):
     with pytest.raises(ConfigError) as raised:
         selection(**fields)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("config", "command_line", "expected"),
+    [
+        # The command line's select starts afresh: the config's ignore no longer applies.
+        (RuleSelection(ignore=("NBL004",)), RuleSelection(select=("NBL004",)), {"NBL004"}),
+        # Without a select, the command line adds to and takes from what the config left.
+        (RuleSelection(select=("NBL001", "NBL004")), RuleSelection(ignore=("NBL004",)), {"NBL001"}),
+        (RuleSelection(ignore=("NBL00",)), RuleSelection(extend_select=("NBL004",)), {"NBL004", "NBL010", "NBL011", "NBL012"}),
+        (RuleSelection(select=("NBL01",)), RuleSelection(), {"NBL010", "NBL011", "NBL012"}),
+    ],
+)
+def test_command_line_layer_applies_after_the_config(config, command_line, expected):
+    assert layered(config, command_line) == expected
+
+
+def test_command_line_select_reports_a_rule_the_config_ignores(tmp_path):
+    write_config(tmp_path, '[tool.numbalint]\nignore = ["NBL004"]\n')
+    assert resolve_selection(load_settings(tmp_path, select=["NBL004"]), RULES) == {"NBL004"}
+
+
+def test_rules_off_by_default_run_only_when_named():
+    off = frozenset({"NBL012"})
+    default = resolve_selection(Settings(root=Path(".")), RULES, off_by_default=off)
+    assert default == ALL_CODES - off
+    for named in (("NBL012",), ("prange-shared-write",), ("NBL01",), ("ALL",)):
+        settings = Settings(root=Path("."), selections=(RuleSelection(extend_select=named),))
+        assert "NBL012" in resolve_selection(settings, RULES, off_by_default=off), named
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"select": ()},
+        {"select": ("NBL001",), "ignore": ("kernel-arity",)},
+        {"ignore": ("ALL",)},
+    ],
+)
+def test_an_empty_selection_is_an_error(fields):
+    with pytest.raises(ConfigError, match=r"^no rule is selected .*--select ALL$"):
+        selection(**fields)
 
 
 def test_unknown_selector_from_the_config_names_the_file(tmp_path):

@@ -36,6 +36,8 @@ class Rule:
     summary: ClassVar[str]
     severity: ClassVar[Severity] = "error"
     fix: ClassVar[FixAvailability] = "none"
+    # False for a rule that runs only when a selector names it (ALL does).
+    selected_by_default: ClassVar[bool] = True
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         raise NotImplementedError
