@@ -95,6 +95,8 @@ def test_a_correct_threaded_square_passes_and_reports_its_speed() -> None:
          "(is the result thrown away?)"),
         ("worker_raises.py", "square", "square", "a worker thread raised TypeError: "
          "too many arguments"),
+        ("float_square.py", "square", "square", "int32: the values are right but their dtype is "
+         "float64, not int32 like the reference's"),
     ],
 )
 def test_mistakes_fail_with_a_diagnosis(

@@ -228,7 +228,7 @@ def _diagnose(
     except AssertionError:
         pass
     else:
-        return None
+        return _explain_dtype(expected, actual)
     if result.unwritten().all():
         return (
             "every element still holds the sentinel: the output is never written "
@@ -237,6 +237,18 @@ def _diagnose(
     if reference.per_element:
         return _explain_elements(case, result, rtol)
     return _explain_total(reference, case, inputs, expected, actual)
+
+
+def _explain_dtype(expected: np.ndarray, actual: np.ndarray) -> str | None:
+    """None when the dtypes agree. Only arrays are held to it: numba returns a scalar
+    result as a Python int or float, whatever dtype it was computed in."""
+    if expected.ndim == 0 or actual.dtype == expected.dtype:
+        return None
+    return (
+        f"the values are right but their dtype is {actual.dtype}, not {expected.dtype} like the "
+        f"reference's: allocate the result with the reference's dtype (np.empty_like(x) for "
+        f"elementwise results)"
+    )
 
 
 def _differs(expected: np.ndarray, actual: np.ndarray, rtol: float) -> np.ndarray:
