@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from numbalint.reference.check import VerifyReport
 
 TARGET_FORMS = "MODULE:FUNCTION or path/to/file.py:FUNCTION"
+# The lint path needs neither; they come with this extra.
+REFERENCE_EXTRA = "numbalint[reference]"
 
 
 class TargetError(Exception):
@@ -119,6 +121,19 @@ class _UsageError(click.ClickException):
     exit_code = 2
 
 
+def _require_reference_suite() -> None:
+    """Fail in one line, saying what to install, when numba or numpy cannot be imported."""
+    try:
+        import numba  # noqa: F401
+        import numpy  # noqa: F401
+    except ImportError as error:
+        missing = error.name or "numba and numpy"
+        raise _UsageError(
+            f"verify runs real kernels and needs numba and numpy ({missing} cannot be imported): "
+            f"pip install '{REFERENCE_EXTRA}'"
+        ) from None
+
+
 def _thread_counts(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
     try:
         counts = tuple(int(part) for part in value.split(","))
@@ -168,6 +183,7 @@ def verify(
 
     Exit status: 0 all cases match, 1 a mismatch (explained), 2 usage or import error.
     """
+    _require_reference_suite()
     if list_references:
         from numbalint.reference import REFERENCES
 

@@ -63,6 +63,18 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], message: str) -> Non
     assert "Traceback" not in output
 
 
+@pytest.mark.parametrize("module", ["numba", "numpy"])
+def test_without_numba_or_numpy_verify_says_what_to_install(monkeypatch: pytest.MonkeyPatch, module: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # makes `import module` raise ImportError
+    for args in (["--list"], [target("good_square.py"), "--against", "square"]):
+        status, output = run_verify(*args)
+        assert status == 2
+        assert output.strip().splitlines() == [
+            f"Error: verify runs real kernels and needs numba and numpy ({module} cannot be imported): "
+            "pip install 'numbalint[reference]'"
+        ]
+
+
 def test_module_targets_import_from_the_current_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(TARGETS)
     assert load_target("good_square:square").__name__ == "square"
