@@ -5,7 +5,14 @@ Exclude patterns are gitignore-style globs: a pattern without a slash (`build`,
 (`tests/fixtures`, `/docs`) is matched against the path relative to the
 project root; a trailing slash (`legacy/`) matches folders only; `**` spans
 folders. An excluded folder is not entered. A path named on the command line
-is always checked: excludes only prune what walking a folder finds.
+is checked even when excluded, unless `force_exclude` is set (pre-commit names
+every file it checks, so only this keeps its excludes working).
+
+Inside a git work tree, walking a folder also skips what git ignores: the
+`.gitignore` files from the top of the work tree down to each folder (a deeper
+one overrides a shallower one, `!pattern` re-includes) and `.git/info/exclude`.
+Their patterns are read by `pathspec`, which implements git's own matching;
+exclude patterns keep the compiled globs below (one regex for all of them).
 """
 
 from __future__ import annotations
@@ -15,7 +22,10 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from pathspec import GitIgnoreSpec
 
 from numbalint.diagnostics import FileError
 
@@ -89,17 +99,69 @@ class PathPatterns:
             _hit(self._name_folder, name) or _hit(self._path_folder, relative)
         )
 
-    def matches(self, relative: str) -> bool:
-        """Whether the file at `relative`, or any folder above it, matches."""
+    def matches(self, relative: str, *, is_dir: bool = False) -> bool:
+        """Whether the entry at `relative` (a file unless `is_dir`), or any
+        folder above it, matches."""
         parts = relative.split("/")
         return any(
-            self.matches_entry("/".join(parts[:depth]), is_dir=depth < len(parts))
+            self.matches_entry("/".join(parts[:depth]), is_dir=depth < len(parts) or is_dir)
             for depth in range(1, len(parts) + 1)
         )
 
 
+class GitIgnores:
+    """The git ignore files in force in one folder, outermost first.
+
+    Each is a (base, spec) pair: `base` is the folder the file's patterns are
+    relative to, itself relative to the top of the work tree ('' for the top)."""
+
+    def __init__(self, chain: tuple[tuple[str, GitIgnoreSpec], ...] = ()) -> None:
+        self._chain = chain
+
+    def ignores(self, top_relative: str, *, is_dir: bool) -> bool:
+        """Whether git ignores the entry at `top_relative`: the last pattern
+        that matches it, in the deepest file that has one, decides."""
+        ignored = False
+        for base, spec in self._chain:
+            relative = top_relative[len(base) + 1:] if base else top_relative
+            decision = spec.check_file(relative + "/" if is_dir else relative).include
+            if decision is not None:
+                ignored = decision
+        return ignored
+
+    def entering(self, folder: str, top_relative: str) -> GitIgnores:
+        """The ignores in force inside `folder`: these, and its own .gitignore."""
+        spec = _read_ignore_file(os.path.join(folder, ".gitignore"))
+        if spec is None:
+            return self
+        return GitIgnores((*self._chain, ("" if top_relative == "." else top_relative, spec)))
+
+
+def git_ignores_for(folder: str) -> tuple[GitIgnores, str] | None:
+    """The ignores in force inside `folder` (every .gitignore from the top of
+    its git work tree down to its own) and its path relative to that top;
+    None outside a work tree (git ignores nothing there)."""
+    absolute = os.path.abspath(folder)
+    top = _work_tree_top(absolute)
+    if top is None:
+        return None
+    info_exclude = _read_ignore_file(os.path.join(top, ".git", "info", "exclude"))
+    ignores = GitIgnores((("", info_exclude),) if info_exclude is not None else ())
+    current, top_relative = top, "."
+    ignores = ignores.entering(current, top_relative)
+    for part in Path(os.path.relpath(absolute, top)).parts:
+        current, top_relative = os.path.join(current, part), _join(top_relative, part)
+        ignores = ignores.entering(current, top_relative)
+    return ignores, top_relative
+
+
 def discover(
-    paths: Sequence[str], *, exclude: Sequence[str], root: Path
+    paths: Sequence[str],
+    *,
+    exclude: Sequence[str],
+    root: Path,
+    respect_gitignore: bool = True,
+    force_exclude: bool = False,
 ) -> tuple[list[Path], list[FileError]]:
     """The files to check under `paths`, sorted, and the paths that failed."""
     patterns = PathPatterns(exclude)
@@ -112,9 +174,14 @@ def discover(
         except OSError as error:
             errors.append(FileError(given or "''", describe(error)))  # name even an empty path
             continue
-        if stat.S_ISDIR(info.st_mode):
+        is_dir = stat.S_ISDIR(info.st_mode)
+        relative = relative_to_root(given, root)
+        if force_exclude and patterns.matches(relative, is_dir=is_dir):
+            continue
+        if is_dir:
             visited.add((info.st_dev, info.st_ino))
-            _walk(given, relative_to_root(given, root), patterns, visited, found, errors)
+            git = git_ignores_for(given) if respect_gitignore else None
+            _walk(_Folder(given, relative, *(git or (None, "."))), patterns, visited, found, errors)
         else:
             found.add(Path(given))
     return sorted(found), errors
@@ -179,35 +246,75 @@ def describe(error: OSError) -> str:
     return reason[:1].lower() + reason[1:]
 
 
+@dataclass(frozen=True)
+class _Folder:
+    """A folder to walk: as given, relative to the project root, the git
+    ignores in force inside it (None: not in a work tree, or not respected)
+    and its path relative to the top of the work tree."""
+
+    path: str
+    relative: str
+    git: GitIgnores | None
+    top_relative: str
+
+    def child(self, entry: os.DirEntry[str]) -> _Folder:
+        git = self.git.entering(entry.path, _join(self.top_relative, entry.name)) if self.git else None
+        return _Folder(entry.path, _join(self.relative, entry.name), git, _join(self.top_relative, entry.name))
+
+    def skips(self, entry: os.DirEntry[str], patterns: PathPatterns, *, is_dir: bool) -> bool:
+        if patterns.matches_entry(_join(self.relative, entry.name), is_dir=is_dir):
+            return True
+        return self.git is not None and self.git.ignores(_join(self.top_relative, entry.name), is_dir=is_dir)
+
+
+def _join(folder: str, name: str) -> str:
+    return name if folder == "." else f"{folder}/{name}"
+
+
 def _walk(
-    folder: str,
-    relative: str,
+    folder: _Folder,
     patterns: PathPatterns,
     visited: set[tuple[int, int]],
     found: set[Path],
     errors: list[FileError],
 ) -> None:
-    pending = [(folder, relative)]
+    pending = [folder]
     while pending:
-        current, current_relative = pending.pop()
-        prefix = "" if current_relative == "." else current_relative + "/"
+        current = pending.pop()
         try:
-            with os.scandir(current) as listing:
+            with os.scandir(current.path) as listing:
                 entries = list(listing)
         except OSError as error:
-            errors.append(FileError(current, describe(error)))
+            errors.append(FileError(current.path, describe(error)))
             continue
         for entry in entries:
-            entry_relative = prefix + entry.name
             if _is_dir(entry):
-                if patterns.matches_entry(entry_relative, is_dir=True):
-                    continue
-                if _first_visit(entry, visited):
-                    pending.append((entry.path, entry_relative))
-            elif entry.name.endswith(SOURCE_SUFFIXES) and not patterns.matches_entry(
-                entry_relative, is_dir=False
-            ):
+                if not current.skips(entry, patterns, is_dir=True) and _first_visit(entry, visited):
+                    pending.append(current.child(entry))
+            elif entry.name.endswith(SOURCE_SUFFIXES) and not current.skips(entry, patterns, is_dir=False):
                 found.add(Path(entry.path))
+
+
+def _work_tree_top(folder: str) -> str | None:
+    """The nearest folder at or above `folder` with a `.git` (a folder, or a
+    file in a linked work tree or submodule)."""
+    current = folder
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _read_ignore_file(path: str) -> GitIgnoreSpec | None:
+    """The file's patterns; None when there is no such file (or it cannot be read, as git skips it)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as file:
+            return GitIgnoreSpec.from_lines(file.read().splitlines())
+    except OSError:
+        return None
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -77,7 +77,9 @@ def lint(request: LintRequest) -> int:
         files, path_errors = [Path(request.stdin_filename)], []
         report = _lint_stdin(request, request.stdin_filename, enabled_for)
     else:
-        files, path_errors = discover(request.paths, exclude=settings.exclude, root=settings.root)
+        files, path_errors = discover(request.paths, exclude=settings.exclude, root=settings.root,
+                                      respect_gitignore=settings.respect_gitignore,
+                                      force_exclude=settings.force_exclude)
         use_cache = request.cache and request.fix == "off"
         cache = Cache(cache_folder(settings.root, request.cache_dir)) if use_cache else None
         report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs, cache,

@@ -567,6 +567,32 @@ def test_config_exclude_prunes_folders_found_by_walking(numbalint_cli, project):
     assert {path for path, *_ in text_findings(run)} == {"k.py", os.path.join("pkg", "k.py")}
 
 
+def test_gitignored_files_are_skipped_in_folder_walks_unless_turned_off(numbalint_cli, project):
+    (project / ".git").mkdir()
+    write(project / ".gitignore", "generated/\n")
+    write(project / "k.py", BUGGY)
+    write(project / "generated" / "k.py", BUGGY)
+    walked = {path for path, *_ in numbalint_cli(".", "--select", "NBL001").findings}
+    assert walked == {"k.py"}
+    everything = numbalint_cli(".", "--select", "NBL001", "--no-respect-gitignore").findings
+    assert {path for path, *_ in everything} == {"k.py", os.path.join("generated", "k.py")}
+    write(project / "pyproject.toml", "[tool.numbalint]\nrespect-gitignore = false\n")
+    assert len(numbalint_cli(".", "--select", "NBL001").findings) == 2
+
+
+def test_force_exclude_skips_excluded_files_named_on_the_command_line(numbalint_cli, project):
+    write(project / "pyproject.toml", '[tool.numbalint]\nextend-exclude = ["legacy/"]\n')
+    write(project / "legacy" / "k.py", BUGGY)
+    write(project / "k.py", BUGGY)
+    named = numbalint_cli("legacy/k.py", "k.py", "--select", "NBL001")
+    assert {path for path, *_ in named.findings} == {"legacy/k.py", "k.py"}
+    forced = numbalint_cli("legacy/k.py", "k.py", "--select", "NBL001", "--force-exclude")
+    assert {path for path, *_ in forced.findings} == {"k.py"}
+    write(project / "pyproject.toml", '[tool.numbalint]\nextend-exclude = ["legacy/"]\nforce-exclude = true\n')
+    only_excluded = numbalint_cli("legacy/k.py")
+    assert (only_excluded.code, only_excluded.findings) == (0, [])
+
+
 def test_config_per_file_ignores(numbalint_cli, project):
     write(project / "pyproject.toml",
           '[tool.numbalint]\nper-file-ignores = { "legacy/*" = ["missing-nogil"], "driver.py" = ["NBL001"] }\n')

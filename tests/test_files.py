@@ -222,3 +222,72 @@ def test_write_atomic_cleans_up_on_interrupt(tmp_path, monkeypatch):
         write_atomic(path, b"new\n")
     assert path.read_bytes() == b"original\n"
     assert os.listdir(tmp_path) == ["m.py"]
+
+
+# -- .gitignore -------------------------------------------------------------------
+
+
+def git_tree(root: Path, ignore_files: dict[str, str], *relative_paths: str) -> None:
+    (root / ".git" / "info").mkdir(parents=True)
+    for relative, text in ignore_files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text)
+    make_tree(root, *relative_paths)
+
+
+def test_gitignore_files_apply_as_git_applies_them(tmp_path):
+    git_tree(
+        tmp_path,
+        {
+            ".gitignore": "gen/\n*_pb2.py\n/top_only.py\nscratch*\n!scratch_keep.py\n",
+            "pkg/.gitignore": "local.py\n!api_pb2.py\n",
+            ".git/info/exclude": "private.py\n",
+        },
+        "a.py", "gen/g.py", "x_pb2.py", "top_only.py", "scratch1.py", "scratch_keep.py", "private.py",
+        "pkg/top_only.py", "pkg/local.py", "pkg/api_pb2.py", "pkg/other_pb2.py", "pkg/sub/local.py",
+        "other/local.py",
+    )
+    assert found(tmp_path) == [
+        "a.py", "other/local.py", "pkg/api_pb2.py", "pkg/top_only.py", "scratch_keep.py",
+    ]
+
+
+def test_gitignore_above_the_walked_folder_applies(tmp_path):
+    git_tree(tmp_path, {".gitignore": "pkg/gen/\nskip.py\n"}, "pkg/gen/g.py", "pkg/skip.py", "pkg/keep.py")
+    os.chdir("pkg")
+    result, _ = discover(["."], exclude=(), root=tmp_path)
+    assert [p.as_posix() for p in result] == ["keep.py"]
+
+
+def test_gitignore_can_be_turned_off_and_means_nothing_outside_a_repository(tmp_path):
+    git_tree(tmp_path, {".gitignore": "skip.py\n"}, "skip.py", "keep.py")
+    result, _ = discover(["."], exclude=(), root=tmp_path, respect_gitignore=False)
+    assert [p.as_posix() for p in result] == ["keep.py", "skip.py"]
+    (tmp_path / ".git" / "info").rmdir()
+    (tmp_path / ".git").rmdir()
+    assert found(tmp_path) == ["keep.py", "skip.py"]
+
+
+def test_gitignore_does_not_skip_a_file_named_on_the_command_line(tmp_path):
+    git_tree(tmp_path, {".gitignore": "skip.py\n"}, "skip.py")
+    assert found(tmp_path, ["skip.py"]) == ["skip.py"]
+
+
+def test_a_linked_work_tree_has_a_git_file(tmp_path):
+    make_tree(tmp_path, "skip.py", "keep.py")
+    (tmp_path / ".git").write_text("gitdir: /elsewhere\n")
+    (tmp_path / ".gitignore").write_text("skip.py\n")
+    assert found(tmp_path) == ["keep.py"]
+
+
+# -- force-exclude ------------------------------------------------------------------
+
+
+def test_force_exclude_skips_excluded_paths_named_on_the_command_line(tmp_path):
+    make_tree(tmp_path, "build/gen.py", "pkg/x_pb2.py", "pkg/ok.py", "legacy/old.py")
+    named = ["build/gen.py", "pkg/x_pb2.py", "pkg/ok.py", "legacy"]
+    exclude = [*DEFAULT_EXCLUDES, "*_pb2.py", "legacy/"]
+    result, errors = discover(named, exclude=exclude, root=tmp_path, force_exclude=True)
+    assert errors == []
+    assert [p.as_posix() for p in result] == ["pkg/ok.py"]
+    assert found(tmp_path, named, exclude=exclude) == ["build/gen.py", "legacy/old.py", "pkg/ok.py", "pkg/x_pb2.py"]
