@@ -179,8 +179,9 @@ def _rule_json() -> str:
 
 def _rule_table() -> str:
     width = max(len(rule.name) for rule in ALL_RULES)
-    lines = [f"{'code':<7} {'name':<{width}}  fix        summary"]
-    lines += [f"{r.code:<7} {r.name:<{width}}  {r.fix:<9}  {r.summary}" for r in ALL_RULES]
+    fix_width = max(len(rule.fix) for rule in ALL_RULES)
+    lines = [f"{'code':<7} {'name':<{width}}  {'fix':<{fix_width}}  summary"]
+    lines += [f"{r.code:<7} {r.name:<{width}}  {r.fix:<{fix_width}}  {r.summary}" for r in ALL_RULES]
     return "\n".join(lines)
 
 

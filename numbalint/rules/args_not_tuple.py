@@ -56,7 +56,7 @@ class ArgsNotTuple(Rule):
     code = "NBL008"
     name = "args-not-tuple"
     summary = "args=(x) is not a tuple"
-    fix = "sometimes"
+    fix = "safe/unsafe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for launch in model.launches.all:

@@ -10,7 +10,9 @@ import libcst as cst
 from numbalint.diagnostics import Diagnostic, Fix, Severity
 from numbalint.model import ModuleModel
 
-FixAvailability = Literal["none", "safe", "unsafe", "sometimes"]
+# What `--fix` can do about a finding of the rule: "safe/unsafe" when it depends on
+# the code (the rule's Fix section says when). The README's rule table says the same.
+FixAvailability = Literal["none", "safe", "unsafe", "safe/unsafe"]
 
 # The imports a rule's "Example" and "Use instead" blocks may assume; the docs
 # tests lint each block with these in front of it.

@@ -51,7 +51,7 @@ class DroppedRemainder(Rule):
     code = "NBL005"
     name = "dropped-remainder"
     summary = "floor-division chunking never processes the last n % k items"
-    fix = "sometimes"
+    fix = "unsafe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for bound in model.chunks.unfinished_bounds():

@@ -66,7 +66,7 @@ class LateBindingClosure(Rule):
     code = "NBL002"
     name = "late-binding-closure"
     summary = "closure created in a loop and run on a thread reads names the loop rebinds"
-    fix = "sometimes"
+    fix = "safe/unsafe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for launch in model.launches.all:

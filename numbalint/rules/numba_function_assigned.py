@@ -48,7 +48,7 @@ class NumbaFunctionAssigned(Rule):
     code = "NBL018"
     name = "numba-function-assigned"
     summary = "a numba function is rebound (numba.set_num_threads = n) instead of called"
-    fix = "sometimes"
+    fix = "safe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for assignment in model.names.attribute_assignments():

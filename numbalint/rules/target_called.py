@@ -55,7 +55,7 @@ class TargetCalled(Rule):
     code = "NBL007"
     name = "target-called"
     summary = "a kernel is called in place of being passed as the thread target"
-    fix = "sometimes"
+    fix = "safe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for launch in model.launches.all:
