@@ -22,9 +22,10 @@ from numbalint.model import KernelLookup, ModuleModel
 from numbalint.positions import Positions
 from numbalint.project import Dependencies
 from numbalint.results import FileResult
-from numbalint.rules import ALL_RULES, NAME_TO_CODE
+from numbalint.rules import ALL_RULES, NAME_TO_CODE, RULES_BY_CODE
 from numbalint.rules.edits import requested_fixes
-from numbalint.suppress import filter_suppressed
+from numbalint.rules.unused_noqa import UnusedNoqa, noqa_comment_holders
+from numbalint.suppress import UNUSED_NOQA, Suppressions
 
 if TYPE_CHECKING:
     from numbalint.notebook import Notebook
@@ -186,32 +187,49 @@ def _check_source(task: Task, data: bytes) -> FileResult:
     model = ModuleModel(module, lookup=_lookup(task))
     diagnostics = diagnose(model, task.enabled)
     exports = {name: k.detached(task.path) for name, k in model.kernels.exported().items()}
-    return FileResult(task.path, _findings(task.path, module, diagnostics), exports=exports,
+    return FileResult(task.path, _findings(task.path, module, diagnostics, task.enabled), exports=exports,
                       imports=tuple(model.names.imported()), imported_as=model.names.imported_as(),
                       star_imports=tuple(model.names.star_imported()))
 
 
 def locate(
-    path: str, module: cst.Module, diagnostics: Sequence[Diagnostic], *, with_fixes: bool = True
+    path: str, module: cst.Module, diagnostics: Sequence[Diagnostic], *,
+    enabled: frozenset[str] = frozenset(), with_fixes: bool = True,
 ) -> list[tuple[Diagnostic, Finding]]:
-    """Diagnostics paired with their located findings, less those a `# noqa` suppresses."""
-    if not diagnostics:
-        return []
+    """Diagnostics paired with their located findings, less those a `# noqa`
+    suppresses; with NBL100 in `enabled`, plus its reports of unused noqa
+    codes, judged against the rest (any NBL100 diagnostics given, from an
+    earlier call, are made afresh)."""
+    check_noqa = UNUSED_NOQA in enabled
+    diagnostics = [d for d in diagnostics if d.code != UNUSED_NOQA]
     from numbalint.fixes import summarise_fix
 
+    holders = noqa_comment_holders(module) if check_noqa else []
+    if not diagnostics and not holders:
+        return []
     replaced = [r.old for d in diagnostics if d.fix and with_fixes for r in d.fix.replacements]
-    where = Positions(module, [*(d.node for d in diagnostics), *replaced])
-    findings = [
-        Finding(path, where(d.node), d.code, d.name, d.severity, d.message,
-                summarise_fix(module, d.fix, where) if d.fix and with_fixes else None)
-        for d in diagnostics
-    ]
-    kept = {id(f) for f in filter_suppressed(findings, where.code, name_to_code=NAME_TO_CODE)}
-    return [(d, f) for d, f in zip(diagnostics, findings) if id(f) in kept]
+    comments = [holder.comment for holder in holders]
+    where = Positions(module, [*(d.node for d in diagnostics), *replaced, *holders, *comments])
+
+    def located(diagnostic: Diagnostic) -> Finding:
+        fix = summarise_fix(module, diagnostic.fix, where) if diagnostic.fix and with_fixes else None
+        return Finding(path, where(diagnostic.node), diagnostic.code, diagnostic.name,
+                       diagnostic.severity, diagnostic.message, fix)
+
+    suppressions = Suppressions(where.code, name_to_code=NAME_TO_CODE)
+    pairs = [(d, located(d)) for d in diagnostics]
+    kept = [(d, f) for d, f in pairs if not suppressions.suppresses(f)]
+    if holders:
+        unused = suppressions.unused((f for _, f in pairs), judged=enabled, known=RULES_BY_CODE.keys())
+        reports = UnusedNoqa().report_unused(unused, holders, where, name_to_code=NAME_TO_CODE)
+        kept += [(d, located(d)) for d in reports]
+    return kept
 
 
-def _findings(path: str, module: cst.Module, diagnostics: Sequence[Diagnostic]) -> tuple[Finding, ...]:
-    return tuple(finding for _, finding in locate(path, module, diagnostics))
+def _findings(
+    path: str, module: cst.Module, diagnostics: Sequence[Diagnostic], enabled: frozenset[str]
+) -> tuple[Finding, ...]:
+    return tuple(finding for _, finding in locate(path, module, diagnostics, enabled=enabled))
 
 
 def _writer(path: str) -> Callable[[bytes], None]:
@@ -226,10 +244,13 @@ def _fix_file(task: Task, source: _Source, write: Callable[[bytes], None]) -> Fi
     from numbalint.fixes import fix_until_stable, unified_diff
 
     lookup = _lookup(task)
+    # Every diagnostic of the module linted last, suppressed ones too: NBL100
+    # judges the noqa comments of the final module against all of them.
+    latest: list[Diagnostic] = []
 
     def unsuppressed(module: cst.Module) -> list[Diagnostic]:
-        diagnostics = lint_module(module, task.enabled, lookup)
-        return [d for d, _ in locate(task.path, module, diagnostics, with_fixes=False)]
+        latest[:] = lint_module(module, task.enabled, lookup)
+        return [d for d, _ in locate(task.path, module, latest, enabled=task.enabled, with_fixes=False)]
 
     def requested(module: cst.Module) -> list[Fix]:
         return requested_fixes(ModuleModel(module), task.requests) if task.requests else []
@@ -242,7 +263,7 @@ def _fix_file(task: Task, source: _Source, write: Callable[[bytes], None]) -> Fi
         return FileResult(task.path, fixed=applied, diff=diff)
     if fixed != source.data:
         write(fixed)
-    return FileResult(task.path, _findings(task.path, outcome.module, outcome.remaining), fixed=applied)
+    return FileResult(task.path, _findings(task.path, outcome.module, latest, task.enabled), fixed=applied)
 
 
 def accepts(mode: FixMode) -> Callable[[Fix | FixSummary], bool]:

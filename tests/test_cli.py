@@ -49,8 +49,8 @@ TEXT_LINE = re.compile(
     r"(?: \[\*\])? (?P<message>\S.*)$"
 )
 JSON_KEYS = {"code", "name", "message", "path", "line", "column", "end_line", "end_column", "severity", "fix"}
-# The rule catalog in DESIGN.md: codes are fixed once given.
-CATALOG = {f"NBL{number:03d}" for number in range(1, 19)}
+# The rule catalog in DESIGN.md, and issue 9's meta-rule NBL100: codes are fixed once given.
+CATALOG = {f"NBL{number:03d}" for number in (*range(1, 19), 100)}
 
 
 def text_findings(run: Run) -> list[tuple[str, int, int, str, str]]:
@@ -503,6 +503,48 @@ def test_noqa_on_another_line_suppresses_nothing(numbalint_cli, project):
     assert text_codes(numbalint_cli("k.py")) == {"NBL001", "NBL004"}
 
 
+@pytest.mark.parametrize(("header", "expected"), [
+    ("# numbalint: noqa\n", set()),
+    ("# numbalint: noqa: NBL004\n", {"NBL001"}),
+    ("# numbalint: noqa: kernel-arity, missing-nogil\n", set()),
+    ('"""Not a directive:\n# numbalint: noqa\n"""\n', {"NBL001", "NBL004"}),
+])
+def test_whole_file_noqa(numbalint_cli, project, header, expected):
+    write(project / "k.py", header + BUGGY)
+    run = numbalint_cli("k.py")
+    assert text_codes(run) == expected
+    assert run.code == (1 if expected else 0)
+
+
+def with_comment(line: int, comment: str, source: str = BUGGY) -> str:
+    lines = source.splitlines()
+    lines[line - 1] += "  " + comment
+    return "\n".join(lines) + "\n"
+
+
+def test_unused_noqa_is_off_by_default_and_on_when_selected(numbalint_cli, project):
+    write(project / "k.py", with_comment(LAUNCH_LINE, "# noqa: NBL001, NBL004, NBL007, NBL999"))
+    assert numbalint_cli("k.py").code == 0
+    run = numbalint_cli("k.py", "--extend-select", "unused-noqa")
+    assert run.code == 1
+    assert [(line, code) for _, line, _, code, _ in text_findings(run)] == [(LAUNCH_LINE, "NBL100")]
+    assert "`NBL007` suppresses nothing on this line; `NBL999` is no numbalint rule." in run.out
+    # Codes of rules left out of the selection are not judged; unknown codes still are.
+    narrowed = numbalint_cli("k.py", "--select", "NBL004,NBL100")
+    assert "`NBL999` is no numbalint rule" in narrowed.out and "NBL007" not in narrowed.out
+
+
+def test_fix_removes_unused_noqa_codes(numbalint_cli, project):
+    source = with_comment(LAUNCH_LINE, "# noqa: NBL001, NBL007 kept for now", CLEAN.replace("args=(a,)", "args=(a, b)"))
+    source = with_comment(LAUNCH_LINE + 1, "# noqa: NBL004", source)
+    path = write(project / "k.py", source)
+    run = numbalint_cli("k.py", "--extend-select", "NBL100", "--fix")
+    assert run.code == 0, run.out
+    fixed = path.read_text().splitlines()
+    assert fixed[LAUNCH_LINE - 1].endswith("args=(a, b))  # noqa: NBL001 kept for now")
+    assert fixed[LAUNCH_LINE].endswith("t.start()")
+
+
 # -- configuration --------------------------------------------------------------------
 
 
@@ -572,12 +614,12 @@ def test_gitignored_files_are_skipped_in_folder_walks_unless_turned_off(numbalin
     write(project / ".gitignore", "generated/\n")
     write(project / "k.py", BUGGY)
     write(project / "generated" / "k.py", BUGGY)
-    walked = {path for path, *_ in numbalint_cli(".", "--select", "NBL001").findings}
+    walked = {path for path, *_ in text_findings(numbalint_cli(".", "--select", "NBL001"))}
     assert walked == {"k.py"}
-    everything = numbalint_cli(".", "--select", "NBL001", "--no-respect-gitignore").findings
+    everything = text_findings(numbalint_cli(".", "--select", "NBL001", "--no-respect-gitignore"))
     assert {path for path, *_ in everything} == {"k.py", os.path.join("generated", "k.py")}
     write(project / "pyproject.toml", "[tool.numbalint]\nrespect-gitignore = false\n")
-    assert len(numbalint_cli(".", "--select", "NBL001").findings) == 2
+    assert len(text_findings(numbalint_cli(".", "--select", "NBL001"))) == 2
 
 
 def test_force_exclude_skips_excluded_files_named_on_the_command_line(numbalint_cli, project):
@@ -585,12 +627,12 @@ def test_force_exclude_skips_excluded_files_named_on_the_command_line(numbalint_
     write(project / "legacy" / "k.py", BUGGY)
     write(project / "k.py", BUGGY)
     named = numbalint_cli("legacy/k.py", "k.py", "--select", "NBL001")
-    assert {path for path, *_ in named.findings} == {"legacy/k.py", "k.py"}
+    assert {path for path, *_ in text_findings(named)} == {"legacy/k.py", "k.py"}
     forced = numbalint_cli("legacy/k.py", "k.py", "--select", "NBL001", "--force-exclude")
-    assert {path for path, *_ in forced.findings} == {"k.py"}
+    assert {path for path, *_ in text_findings(forced)} == {"k.py"}
     write(project / "pyproject.toml", '[tool.numbalint]\nextend-exclude = ["legacy/"]\nforce-exclude = true\n')
     only_excluded = numbalint_cli("legacy/k.py")
-    assert (only_excluded.code, only_excluded.findings) == (0, [])
+    assert (only_excluded.code, text_findings(only_excluded)) == (0, [])
 
 
 def test_config_per_file_ignores(numbalint_cli, project):

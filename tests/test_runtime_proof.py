@@ -573,6 +573,19 @@ def test_nbl018_assigning_set_num_threads_sets_nothing_and_breaks_later_calls():
 
 
 # ---------------------------------------------------------------------------------------------
+# NBL100 unused-noqa is about comments, not about what a program computes: its fixtures need no
+# runtime proof beyond being runnable programs (test_fixture_runs runs them). Both compute the
+# right squares; the cost of a stale `# noqa` is the next real finding it hides.
+
+
+@pytest.mark.slow
+def test_nbl100_fixtures_are_programs_that_run_correctly():
+    x = np.arange(1000, dtype=np.float64)
+    for rel in ("NBL100/bad_stale_noqa.py", "NBL100/good_used_noqa.py"):
+        np.testing.assert_array_equal(load(rel).main(), reference.square(x))
+
+
+# ---------------------------------------------------------------------------------------------
 # The blog
 
 

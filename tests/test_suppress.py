@@ -3,7 +3,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numbalint.diagnostics import Finding, Span
-from numbalint.suppress import Noqa, comment_start, filter_suppressed, parse_noqa
+from numbalint.suppress import (
+    Noqa,
+    Suppressions,
+    UnusedCodes,
+    comment_start,
+    filter_suppressed,
+    parse_noqa,
+    without_codes,
+)
 
 NAMES = {"kernel-arity": "NBL001", "missing-nogil": "NBL004"}
 
@@ -96,3 +104,71 @@ def test_directive_inside_a_closed_string_never_counts(text):
     literal = repr("# noqa" + text)
     assert noqa(f"x = {literal}") is None
     assert comment_start(f"x = {literal}  # c") == len(f"x = {literal}  ")
+
+
+# -- whole-file directives ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "kept"),
+    [
+        ("# numbalint: noqa\n", []),
+        ("# NumbaLint:NOQA\n", []),
+        ("# numbalint: noqa: NBL004\n", [(1, "NBL001"), (2, "NBL001")]),
+        ("# numbalint: noqa: missing-nogil, NBL001\n", []),
+        ("x = 1  # numbalint: noqa\n", [(1, "NBL001"), (1, "NBL004"), (2, "NBL001"), (2, "NBL004")]),
+        ('"""\n# numbalint: noqa\n"""\n', [(1, "NBL001"), (1, "NBL004"), (2, "NBL001"), (2, "NBL004")]),
+        ("# numbalint: noqa:\n", [(1, "NBL001"), (1, "NBL004"), (2, "NBL001"), (2, "NBL004")]),
+    ],
+)
+def test_a_whole_file_directive_on_a_line_of_its_own(header, kept):
+    source = header + "a()\nb()\n"
+    offset = header.count("\n")
+    findings = [finding(line + offset, code) for line in (1, 2) for code in ("NBL001", "NBL004")]
+    left = filter_suppressed(findings, source, name_to_code=NAMES)
+    assert [(f.span.line - offset, f.code) for f in left] == kept
+
+
+# -- unused codes (NBL100) -------------------------------------------------------------
+
+
+def unused(source: str, findings, judged=("NBL001", "NBL004")) -> list[UnusedCodes]:
+    suppressions = Suppressions(source, name_to_code=NAMES)
+    return suppressions.unused(findings, judged=frozenset(judged), known={"NBL001", "NBL004", "NBL100"})
+
+
+def test_unused_and_unknown_codes_are_found_per_line():
+    source = (
+        "a()  # noqa: NBL001, NBL004\n"       # NBL004 reported here, NBL001 not
+        "b()  # noqa: kernel-arity E501\n"   # a name as written; another tool's code is not judged
+        "c()  # noqa: NBL999\n"               # no such rule
+        "d()  # noqa\n"                       # bare: other linters read it too
+        "e()  # noqa: NBL001, NBL100\n"       # lists the meta-rule itself: left alone
+        "f = '# noqa: NBL001'\n"              # not a comment
+    )
+    found = unused(source, [finding(1, "NBL004")])
+    assert found == [
+        UnusedCodes(1, ("NBL001",), ()),
+        UnusedCodes(2, ("kernel-arity",), ()),
+        UnusedCodes(3, (), ("NBL999",)),
+    ]
+
+
+def test_codes_of_rules_that_did_not_run_are_not_judged():
+    assert unused("a()  # noqa: NBL004\n", [], judged=("NBL001",)) == []
+
+
+@pytest.mark.parametrize(
+    ("comment", "words", "expected"),
+    [
+        ("# noqa: NBL001, NBL004", {"NBL001"}, "# noqa: NBL004"),
+        ("# noqa: NBL001 NBL004 because", {"NBL004"}, "# noqa: NBL001 because"),
+        ("# noqa: NBL001, E501", {"NBL001"}, "# noqa: E501"),
+        ("# noqa: NBL004 the reason", {"NBL004"}, ""),
+        ("# type: ignore  # noqa: NBL004", {"NBL004"}, "# type: ignore"),
+        ("# noqa: NBL004  # expect: NBL100", {"NBL004"}, "# expect: NBL100"),
+        ("# noqa: kernel-arity", {"kernel-arity"}, ""),
+    ],
+)
+def test_without_codes(comment, words, expected):
+    assert without_codes(comment, words, name_to_code=NAMES) == expected

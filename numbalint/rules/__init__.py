@@ -16,6 +16,7 @@ from numbalint.rules.target_called import TargetCalled
 from numbalint.rules.thread_local_num_threads import ThreadLocalNumThreads
 from numbalint.rules.threads_around_parallel import ThreadsAroundParallel
 from numbalint.rules.unjoined_thread import UnjoinedThread
+from numbalint.rules.unused_noqa import UnusedNoqa
 
 ALL_RULES: tuple[type[Rule], ...] = (
     KernelArity,
@@ -31,6 +32,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ThreadLocalNumThreads,
     LateNumbaConfig,
     NumbaFunctionAssigned,
+    UnusedNoqa,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in ALL_RULES}
