@@ -70,6 +70,7 @@ Exit status: 0 no findings, 1 findings, 2 usage error or a file that could not b
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, apply unsafe fixes too.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; write nothing.")
 @click.option("--show-fixes", is_flag=True, help="List each edit --fix made, once.")
+@click.option("--add-noqa", is_flag=True, help="Add a `# noqa: CODE` to the line of every finding, in place.")
 @click.option("--stdin-filename", metavar="PATH",
               help="Lint standard input as if it were the file PATH (its config applies; PATH is shown).")
 @click.option("--output-file", type=click.Path(dir_okay=False, path_type=Path),
@@ -107,6 +108,7 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     show_fixes: bool,
+    add_noqa: bool,
     stdin_filename: str | None,
     no_cache: bool,
     cache_dir: Path | None,
@@ -119,9 +121,13 @@ def check(
     if list_rules:
         click.echo(_rule_table() if output_format != "json" else _rule_json())
         return
+    if add_noqa and (fix or diff):
+        raise click.UsageError("--add-noqa cannot be combined with --fix or --diff: fix first, then add noqa")
     from numbalint.session import SILENT, LintRequest, lint
 
     stdin_name = _stdin_name(paths, stdin_filename)
+    if add_noqa and stdin_name is not None:
+        raise click.UsageError("--add-noqa writes the files it lints: name them instead of standard input")
     request = LintRequest(
         paths=() if stdin_name is not None else paths or (".",), stdin_filename=stdin_name,
         output_format=output_format, select=select or None,
@@ -131,7 +137,7 @@ def check(
         show_fixes=show_fixes, cache=not no_cache, cache_dir=cache_dir, jobs=jobs, timeout=timeout,
         unsafe_fixes=unsafe_fixes,
         statistics=statistics, output_file=output_file, exit_zero=exit_zero,
-        quiet=SILENT if silent else min(quiet, SILENT), verbose=verbose,
+        quiet=SILENT if silent else min(quiet, SILENT), verbose=verbose, add_noqa=add_noqa,
     )
     sys.exit(lint(request))
 

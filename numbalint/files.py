@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import os
 import re
+import io
 import stat
 import tempfile
+import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,6 +211,16 @@ def read_bytes(path: Path) -> bytes:
             return file.read()
     except OSError as error:
         raise SourceError(path, describe(error)) from None
+
+
+def decode_source(path: Path, data: bytes) -> tuple[str, str]:
+    """Python source bytes as text, and the encoding to write the text back in
+    (a BOM or coding cookie honoured; line endings untouched). Raises `SourceError`."""
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+        return data.decode(encoding), encoding
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        raise SourceError(path, f"cannot decode the file ({error})") from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:

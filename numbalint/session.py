@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -11,16 +12,17 @@ from typing import Callable
 import click
 
 from numbalint.cache import Cache, cache_folder
-from numbalint.diagnostics import FileError
-from numbalint.files import describe, discover, named_files
+from numbalint.diagnostics import FileError, Finding
+from numbalint.files import SourceError, decode_source, describe, discover, named_files, read_bytes, write_atomic
 from numbalint.imports import project_root
 from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
 from numbalint.pipeline import Task, check_bytes
 from numbalint.pool import TASK_SECONDS
 from numbalint.rule_docs import rule_infos
-from numbalint.rules import ALL_RULES, RULE_IDS
+from numbalint.rules import ALL_RULES, NAME_TO_CODE, RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
 from numbalint.settings import ConfigError, Settings, load_settings, resolve_per_file_ignores, resolve_selection
+from numbalint.suppress import UNUSED_NOQA, add_noqa
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 QUIET, SILENT = 1, 2  # levels of LintRequest.quiet
@@ -52,6 +54,7 @@ class LintRequest:
     verbose: bool = False  # say on stderr what was read and how long it took
     timeout: float = TASK_SECONDS  # per file
     stdin_filename: str | None = None  # lint standard input, shown as this path ("-" unnamed)
+    add_noqa: bool = False  # write a `# noqa` on every finding's line instead of reporting
 
     @property
     def fixed_text_to_stdout(self) -> bool:
@@ -85,6 +88,8 @@ def lint(request: LintRequest) -> int:
         report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs, cache,
                                        timeout=request.timeout, named=named_files(request.paths),
                                        root=project_root(settings)))
+        if request.add_noqa:
+            return _suppress_in_place(request, report.findings, path_errors + report.errors)
     outcome = _outcome(report, path_errors)
     if request.verbose:
         _explain(request, settings, len(files), outcome, time.perf_counter() - started)
@@ -110,6 +115,48 @@ def _lint_stdin(request: LintRequest, path: str, enabled_for: Callable[[str], fr
         stdout.write(fixed[-1] if fixed else data)
         stdout.flush()
     return Report([result])
+
+
+def _suppress_in_place(request: LintRequest, findings: Sequence[Finding], errors: list[FileError]) -> int:
+    """--add-noqa: a `# noqa: CODES` on each finding's line, written back atomically.
+
+    NBL100's own findings are left out: they are about noqa comments already there."""
+    by_path: dict[str, dict[int, set[str]]] = {}
+    for finding in findings:
+        if finding.code != UNUSED_NOQA:
+            by_path.setdefault(finding.path, {}).setdefault(finding.span.line, set()).add(finding.code)
+    added = changed_files = 0
+    for path, codes_by_line in by_path.items():
+        try:
+            skipped = _add_noqa_to_file(Path(path), codes_by_line)
+        except SourceError as error:
+            errors.append(error.file_error)
+            continue
+        for line in skipped:
+            _say(request, _cannot_add(path, line, ", ".join(sorted(codes_by_line[line]))))
+        added += len(codes_by_line) - len(skipped)
+        changed_files += len(codes_by_line) > len(skipped)
+    if request.quiet == 0:
+        click.echo(f"Added {added} noqa directive{'s' * (added != 1)} to {changed_files} file{'s' * (changed_files != 1)}.")
+    if errors:
+        _say(request, format_file_errors(errors))
+        return EXIT_ERROR
+    return EXIT_FINDINGS if added < sum(len(lines) for lines in by_path.values()) else EXIT_CLEAN
+
+
+def _cannot_add(path: str, line: int, codes: str) -> str:
+    return (f"{path}:{line}: cannot add `# noqa: {codes}`: the line ends inside a string or after a "
+            f"backslash; use `# numbalint: noqa: {codes}` on a line of its own (whole file) or per-file-ignores")
+
+
+def _add_noqa_to_file(path: Path, codes_by_line: dict[int, set[str]]) -> list[int]:
+    """Add the directives to one file, keeping its encoding and line endings; the lines skipped."""
+    data = read_bytes(path)
+    text, encoding = decode_source(path, data)
+    new_text, skipped = add_noqa(text, codes_by_line, name_to_code=NAME_TO_CODE)
+    if new_text != text:
+        write_atomic(path, new_text.encode(encoding))
+    return skipped
 
 
 def _start(paths: tuple[str, ...]) -> Path:

@@ -172,6 +172,48 @@ def without_codes(comment: str, words: Collection[str], *, name_to_code: Mapping
     return before + ("  " if before and after else "") + after
 
 
+def add_noqa(source: str, codes_by_line: Mapping[int, Collection[str]], *, name_to_code: Mapping[str, str]) -> tuple[str, list[int]]:
+    """`source` with `# noqa: CODES` on each line of `codes_by_line` (codes
+    added to a directive already there), and the lines where no comment can
+    go (they end inside a string, or continue after a backslash)."""
+    commentable = _lines_that_can_end_in_a_comment(source)
+    pieces = _LINE_BREAK.split(source)
+    breaks = _LINE_BREAK.findall(source)
+    skipped = []
+    for number, codes in sorted(codes_by_line.items()):
+        if number not in commentable:
+            skipped.append(number)
+            continue
+        pieces[number - 1] = _with_codes(pieces[number - 1], sorted(codes), name_to_code)
+    return "".join(piece + brk for piece, brk in zip(pieces, [*breaks, ""])), skipped
+
+
+def _with_codes(line: str, codes: Sequence[str], name_to_code: Mapping[str, str]) -> str:
+    directive = _line_directive(line, name_to_code)
+    if directive is None:
+        return f"{line.rstrip()}  # noqa: {', '.join(codes)}"
+    if directive.codes_at is None:
+        return line  # a bare `# noqa` suppresses them already
+    listed = directive.noqa.codes or frozenset()
+    new = [code for code in codes if code not in listed]
+    if directive.words:
+        end = directive.words[-1][3]
+        return line[:end] + "".join(f", {code}" for code in new) + line[end:]
+    return line[: directive.codes_at] + f" {', '.join(new)}" + line[directive.codes_at:]
+
+
+def _lines_that_can_end_in_a_comment(source: str) -> set[int]:
+    """Lines that end where a comment may start: not inside a string, not after a backslash."""
+    lines = set()
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source, newline="").readline):
+            if token.type in (tokenize.NEWLINE, tokenize.NL):
+                lines.add(token.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        pass  # keep what was found before the error
+    return lines
+
+
 def _line_directive(line: str, name_to_code: Mapping[str, str]) -> _Directive | None:
     if "noqa" not in line.lower():
         return None  # the common case: no scan

@@ -545,6 +545,35 @@ def test_fix_removes_unused_noqa_codes(numbalint_cli, project):
     assert fixed[LAUNCH_LINE].endswith("t.start()")
 
 
+def test_add_noqa_suppresses_every_finding_in_place(numbalint_cli, project):
+    buggy = with_comment(LAUNCH_LINE, "# noqa: NBL007 older")
+    path = write(project / "k.py", buggy.replace("\n", "\r\n"))
+    (project / "k.py").write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    run = numbalint_cli("k.py", "--add-noqa")
+    assert (run.code, run.out, run.err) == (0, "Added 1 noqa directive to 1 file.\n", "")
+    data = (project / "k.py").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == buggy.count("\n")
+    assert b"args=(a, b))  # noqa: NBL007, NBL001, NBL004 older\r\n" in data
+    assert numbalint_cli("k.py").code == 0
+
+
+def test_add_noqa_skips_a_line_that_ends_inside_a_string_and_says_so(numbalint_cli, project):
+    source = BUGGY.replace("args=(a, b))", 'args=(a, """\nb"""))')
+    write(project / "k.py", source)
+    run = numbalint_cli("k.py", "--add-noqa", "--select", "NBL001")
+    assert run.code == 1
+    assert run.out == "Added 0 noqa directives to 0 files.\n"
+    assert_one_clear_line(run, f"k.py:{LAUNCH_LINE}: cannot add `# noqa: NBL001`", "# numbalint: noqa: NBL001")
+    assert (project / "k.py").read_text() == source
+
+
+def test_add_noqa_with_fix_is_a_usage_error(numbalint_cli, project):
+    write(project / "k.py", BUGGY)
+    run = numbalint_cli("k.py", "--add-noqa", "--fix")
+    assert run.code == 2
+    assert_one_clear_line(run, "--add-noqa cannot be combined with --fix")
+
+
 # -- configuration --------------------------------------------------------------------
 
 

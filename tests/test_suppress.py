@@ -7,6 +7,7 @@ from numbalint.suppress import (
     Noqa,
     Suppressions,
     UnusedCodes,
+    add_noqa,
     comment_start,
     filter_suppressed,
     parse_noqa,
@@ -172,3 +173,28 @@ def test_codes_of_rules_that_did_not_run_are_not_judged():
 )
 def test_without_codes(comment, words, expected):
     assert without_codes(comment, words, name_to_code=NAMES) == expected
+
+
+# -- adding directives (--add-noqa) ----------------------------------------------------
+
+
+def test_add_noqa_appends_merges_and_keeps_line_endings():
+    source = "a()\r\nb()  # noqa: NBL001 why\r\nc()  # type: ignore\nd()  # noqa:\ne()  # noqa\n"
+    codes = {1: {"NBL004", "NBL001"}, 2: {"NBL004", "NBL001"}, 3: {"NBL001"}, 4: {"NBL004"}, 5: {"NBL001"}}
+    added, skipped = add_noqa(source, codes, name_to_code=NAMES)
+    assert added == (
+        "a()  # noqa: NBL001, NBL004\r\n"
+        "b()  # noqa: NBL001, NBL004 why\r\n"
+        "c()  # type: ignore  # noqa: NBL001\n"
+        "d()  # noqa: NBL004\n"
+        "e()  # noqa\n"
+    )
+    assert skipped == []
+    assert all(noqa(line).suppresses("NBL001") for line in added.splitlines()[:3])
+
+
+def test_add_noqa_never_writes_into_a_string_or_after_a_backslash():
+    source = 'x = f("""\n  text\n""")\ny = 1 + \\\n    2\nz = [\n    1,\n]\n'
+    added, skipped = add_noqa(source, {1: {"NBL001"}, 4: {"NBL001"}, 6: {"NBL001"}}, name_to_code=NAMES)
+    assert skipped == [1, 4]
+    assert added == source.replace("z = [\n", "z = [  # noqa: NBL001\n")
