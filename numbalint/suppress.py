@@ -25,6 +25,8 @@ import re
 import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
 
 from numbalint.diagnostics import Finding
 
@@ -48,18 +50,27 @@ class Noqa:
         return self.codes is None or code in self.codes
 
 
+class _CodeWord(NamedTuple):
+    """A code in a directive as written (`kernel-arity`), the code it means, and where it is."""
+
+    written: str
+    code: str
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class _Directive:
-    """Where a directive sits in a line or comment, and the codes it lists as written."""
+    """Where a directive sits in a line or comment, and the codes it lists."""
 
     start: int  # its '#'
     codes_at: int | None  # just after the colon; None for a bare directive
-    words: tuple[tuple[str, str, int, int], ...]  # (as written, code, start, end)
+    words: tuple[_CodeWord, ...]
     end: int  # before a later '#' in the same comment, else the end of the text
 
     @property
     def noqa(self) -> Noqa:
-        return Noqa(None if self.codes_at is None else frozenset(code for _, code, _, _ in self.words))
+        return Noqa(None if self.codes_at is None else frozenset(word.code for word in self.words))
 
 
 @dataclass(frozen=True)
@@ -72,13 +83,20 @@ class UnusedCodes:
 
 
 class Suppressions:
-    """The directives of one source text, parsed as they are asked for."""
+    """The directives of one source text, parsed only as they are asked for."""
 
     def __init__(self, source: str, *, name_to_code: Mapping[str, str]) -> None:
-        self._lines = _LINE_BREAK.split(source)
+        self._source = source
         self._name_to_code = name_to_code
         self._directives: dict[int, _Directive | None] = {}
-        self._whole_file = _file_noqa(source, name_to_code)
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return _LINE_BREAK.split(self._source)
+
+    @cached_property
+    def _whole_file(self) -> Noqa | None:
+        return _file_noqa(self._source, self._name_to_code)
 
     def suppresses(self, finding: Finding) -> bool:
         if self._whole_file is not None and self._whole_file.suppresses(finding.code):
@@ -97,12 +115,15 @@ class Suppressions:
         found = []
         for number, line in enumerate(self._lines, start=1):
             directive = self._directive(number) if "noqa" in line.lower() else None
-            if directive is None or UNUSED_NOQA in (directive.noqa.codes or {UNUSED_NOQA}):
-                continue
+            if directive is None or directive.codes_at is None:
+                continue  # a bare `# noqa` is other linters' too
+            codes = [word.code for word in directive.words]
+            if UNUSED_NOQA in codes:
+                continue  # kept on purpose
             here = reported.get(number, set())
-            unused = tuple(w for w, code, _, _ in directive.words if code in judged and code not in here)
-            unknown = tuple(w for w, code, _, _ in directive.words
-                            if code not in known and _CODE_PREFIX.match(code)[0] in prefixes)
+            unused = tuple(w.written for w in directive.words if w.code in judged and w.code not in here)
+            unknown = tuple(w.written for w in directive.words
+                            if w.code not in known and _CODE_PREFIX.match(w.code)[0] in prefixes)
             if unused or unknown:
                 found.append(UnusedCodes(number, unused, unknown))
         return found
@@ -112,17 +133,6 @@ class Suppressions:
             line = self._lines[number - 1] if 0 < number <= len(self._lines) else ""
             self._directives[number] = _line_directive(line, self._name_to_code)
         return self._directives[number]
-
-
-def filter_suppressed(
-    findings: Sequence[Finding], source: str, *, name_to_code: Mapping[str, str]
-) -> list[Finding]:
-    """The findings not suppressed by a `# noqa` on their (first) line or a
-    `# numbalint: noqa` for the whole file."""
-    if not findings:
-        return []
-    suppressions = Suppressions(source, name_to_code=name_to_code)
-    return [finding for finding in findings if not suppressions.suppresses(finding)]
 
 
 def parse_noqa(line: str, *, name_to_code: Mapping[str, str]) -> Noqa | None:
@@ -164,9 +174,9 @@ def without_codes(comment: str, words: Collection[str], *, name_to_code: Mapping
     directive = _find_directive(comment, 0, _DIRECTIVE, name_to_code)
     if directive is None or not directive.words:
         return comment
-    kept = [word for word, _, _, _ in directive.words if word not in words]
+    kept = [word.written for word in directive.words if word.written not in words]
     if kept:
-        first, last = directive.words[0][2], directive.words[-1][3]
+        first, last = directive.words[0].start, directive.words[-1].end
         return comment[:first] + ", ".join(kept) + comment[last:]
     before, after = comment[: directive.start].rstrip(), comment[directive.end:]
     return before + ("  " if before and after else "") + after
@@ -197,7 +207,7 @@ def _with_codes(line: str, codes: Sequence[str], name_to_code: Mapping[str, str]
     listed = directive.noqa.codes or frozenset()
     new = [code for code in codes if code not in listed]
     if directive.words:
-        end = directive.words[-1][3]
+        end = directive.words[-1].end
         return line[:end] + "".join(f", {code}" for code in new) + line[end:]
     return line[: directive.codes_at] + f" {', '.join(new)}" + line[directive.codes_at:]
 
@@ -232,7 +242,7 @@ def _find_directive(text: str, start: int, pattern: re.Pattern[str], name_to_cod
     return _Directive(match.start(), match.end(), _code_words(text, match.end(), end, name_to_code), end)
 
 
-def _code_words(text: str, start: int, end: int, name_to_code: Mapping[str, str]) -> tuple[tuple[str, str, int, int], ...]:
+def _code_words(text: str, start: int, end: int, name_to_code: Mapping[str, str]) -> tuple[_CodeWord, ...]:
     """The codes at the start of text[start:end], with their spans; parsing
     stops at the first word that is neither a code nor a rule name (the reason
     people write after them)."""
@@ -242,7 +252,7 @@ def _code_words(text: str, start: int, end: int, name_to_code: Mapping[str, str]
         code = word.upper() if _CODE.fullmatch(word) else name_to_code.get(word.lower())
         if code is None:
             break
-        words.append((word, code, match.start(), match.end()))
+        words.append(_CodeWord(word, code, match.start(), match.end()))
     return tuple(words)
 
 

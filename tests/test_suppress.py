@@ -9,7 +9,6 @@ from numbalint.suppress import (
     UnusedCodes,
     add_noqa,
     comment_start,
-    filter_suppressed,
     parse_noqa,
     without_codes,
 )
@@ -23,6 +22,11 @@ def noqa(line: str) -> Noqa | None:
 
 def finding(line: int, code: str) -> Finding:
     return Finding("m.py", Span(line, 1, line, 2), code, "name", "error", "message")
+
+
+def filter_suppressed(findings: list[Finding], source: str) -> list[Finding]:
+    suppressions = Suppressions(source, name_to_code=NAMES)
+    return [f for f in findings if not suppressions.suppresses(f)]
 
 
 @pytest.mark.parametrize(
@@ -70,24 +74,29 @@ def test_filter_suppressed_by_line_and_code():
         finding(4, "NBL004"),
         finding(4, "NBL001"),
     ]
-    kept = filter_suppressed(findings, source, name_to_code=NAMES)
+    kept = filter_suppressed(findings, source)
     assert [(f.span.line, f.code) for f in kept] == [(1, "NBL004"), (3, "NBL001"), (4, "NBL001")]
 
 
 def test_form_feed_is_not_a_line_break():
     source = "x = '\x0c'\ny()  # noqa\n"
-    assert filter_suppressed([finding(2, "NBL001")], source, name_to_code=NAMES) == []
+    assert filter_suppressed([finding(2, "NBL001")], source) == []
 
 
-def test_no_findings_does_no_work(monkeypatch):
+def test_nothing_is_scanned_until_asked(monkeypatch):
     from numbalint import suppress
 
-    class Unsplittable:
+    class Unscannable:
         def split(self, source):
-            raise AssertionError("split a file that has no findings")
+            raise AssertionError("scanned the source")
 
-    monkeypatch.setattr(suppress, "_LINE_BREAK", Unsplittable())
-    assert filter_suppressed([], "x  # noqa", name_to_code=NAMES) == []
+        search = split
+
+    monkeypatch.setattr(suppress, "_LINE_BREAK", Unscannable())
+    monkeypatch.setattr(suppress, "_FILE_DIRECTIVE", Unscannable())
+    suppressions = Suppressions("x  # noqa\n# numbalint: noqa\n", name_to_code=NAMES)  # free
+    with pytest.raises(AssertionError, match="scanned the source"):
+        suppressions.suppresses(finding(1, "NBL001"))  # the first question pays
 
 
 codes = st.from_regex(r"NBL[0-9]{3}", fullmatch=True)
@@ -126,7 +135,7 @@ def test_a_whole_file_directive_on_a_line_of_its_own(header, kept):
     source = header + "a()\nb()\n"
     offset = header.count("\n")
     findings = [finding(line + offset, code) for line in (1, 2) for code in ("NBL001", "NBL004")]
-    left = filter_suppressed(findings, source, name_to_code=NAMES)
+    left = filter_suppressed(findings, source)
     assert [(f.span.line - offset, f.code) for f in left] == kept
 
 
