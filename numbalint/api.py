@@ -21,7 +21,7 @@ from numbalint.files import discover, named_files
 from numbalint.imports import project_root
 from numbalint.pipeline import Task, check_bytes
 from numbalint.results import FileResult, Report
-from numbalint.rules import RULE_IDS
+from numbalint.rules import OFF_BY_DEFAULT, RULE_IDS
 from numbalint.runner import RunOptions, run
 from numbalint.settings import Settings, load_settings, resolve_per_file_ignores, resolve_selection
 
@@ -61,7 +61,8 @@ def lint_paths(
     files that cannot be checked are in `Report.errors`."""
     given = [str(p) for p in paths]
     settings = _settings(_folder_of(given[0]) if given else Path.cwd(), select, ignore)
-    files, path_errors = discover(given, exclude=settings.exclude, root=settings.root)
+    files, path_errors = discover(given, exclude=settings.exclude, root=settings.root,
+                                  respect_gitignore=settings.respect_gitignore, force_exclude=settings.force_exclude)
     report = run(files, RunOptions(lambda file: _enabled_for(settings, file), jobs=jobs, named=named_files(given),
                                    root=project_root(settings)))
     return Report(report.results + [FileResult(e.path, error=e) for e in path_errors])
@@ -77,7 +78,8 @@ def _settings(start: Path, select: Sequence[str] | None, ignore: Sequence[str]) 
 
 
 def _enabled_for(settings: Settings, path: str) -> frozenset[str]:
-    return resolve_selection(settings, RULE_IDS) - resolve_per_file_ignores(settings, RULE_IDS)(path)
+    enabled = resolve_selection(settings, RULE_IDS, off_by_default=OFF_BY_DEFAULT)
+    return enabled - resolve_per_file_ignores(settings, RULE_IDS)(path)
 
 
 def _findings_or_raise(result: FileResult) -> tuple[Finding, ...]:

@@ -19,14 +19,13 @@ from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors
 from numbalint.pipeline import Task, check_bytes
 from numbalint.pool import TASK_SECONDS
 from numbalint.rule_docs import rule_infos
-from numbalint.rules import ALL_RULES, NAME_TO_CODE, RULE_IDS
+from numbalint.rules import NAME_TO_CODE, OFF_BY_DEFAULT, RULE_IDS
 from numbalint.runner import FixMode, Report, RunOptions, run
 from numbalint.settings import ConfigError, Settings, load_settings, resolve_per_file_ignores, resolve_selection
 from numbalint.suppress import UNUSED_NOQA, add_noqa
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 QUIET, SILENT = 1, 2  # levels of LintRequest.quiet
-_OFF_BY_DEFAULT = frozenset(rule.code for rule in ALL_RULES if not rule.selected_by_default)
 
 
 @dataclass(frozen=True)
@@ -166,7 +165,7 @@ def _start(paths: tuple[str, ...]) -> Path:
 
 
 def _enabled_for(settings: Settings) -> Callable[[str], frozenset[str]]:
-    enabled = resolve_selection(settings, RULE_IDS, off_by_default=_OFF_BY_DEFAULT)
+    enabled = resolve_selection(settings, RULE_IDS, off_by_default=OFF_BY_DEFAULT)
     ignored_in = resolve_per_file_ignores(settings, RULE_IDS)
     return lambda path: enabled - ignored_in(path)
 

@@ -40,3 +40,9 @@ def test_lint_paths_matches_the_cli_and_reports_missing_paths(tmp_path: Path) ->
     report = numbalint.lint_paths([BLOG, tmp_path / "missing.py"], jobs=1)
     assert {f.code for f in report.findings} == {f.code for f in numbalint.lint_source(BLOG.read_text())}
     assert [Path(e.path).name for e in report.errors] == ["missing.py"]
+
+
+def test_unused_noqa_runs_only_when_selected() -> None:
+    text = "import numba\nx = 1  # noqa: NBL004\n"
+    assert numbalint.lint_source(text) == []
+    assert [f.code for f in numbalint.lint_source(text, select=["NBL004", "unused-noqa"])] == ["NBL100"]

@@ -40,6 +40,8 @@ RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
 RULE_IDS: tuple[tuple[str, str], ...] = tuple((rule.code, rule.name) for rule in ALL_RULES)
 NAME_TO_CODE: dict[str, str] = {rule.name: rule.code for rule in ALL_RULES}
 ALL_CODES: frozenset[str] = frozenset(RULES_BY_CODE)
+# Rules that run only when a selector names them (NBL100).
+OFF_BY_DEFAULT: frozenset[str] = frozenset(rule.code for rule in ALL_RULES if not rule.selected_by_default)
 
 
 def find_rule(selector: str) -> type[Rule] | None:
