@@ -11,15 +11,17 @@ every file it checks, so only this keeps its excludes working).
 Inside a git work tree, walking a folder also skips what git ignores: the
 `.gitignore` files from the top of the work tree down to each folder (a deeper
 one overrides a shallower one, `!pattern` re-includes) and `.git/info/exclude`.
+A folder named on the command line that git ignores as a whole is walked
+without them, like a file named there.
 Their patterns are read by `pathspec`, which implements git's own matching;
 exclude patterns keep the compiled globs below (one regex for all of them).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
-import io
 import stat
 import tempfile
 import tokenize
@@ -141,8 +143,10 @@ class GitIgnores:
 
 def git_ignores_for(folder: str) -> tuple[GitIgnores, str] | None:
     """The ignores in force inside `folder` (every .gitignore from the top of
-    its git work tree down to its own) and its path relative to that top;
-    None outside a work tree (git ignores nothing there)."""
+    its git work tree down to its own) and its path relative to that top.
+    None outside a work tree (git ignores nothing there), and for a folder git
+    ignores as a whole: it was named on purpose (say, a virtualenv's
+    site-packages), so its files are checked as if named one by one."""
     absolute = os.path.abspath(folder)
     top = _work_tree_top(absolute)
     if top is None:
@@ -153,6 +157,8 @@ def git_ignores_for(folder: str) -> tuple[GitIgnores, str] | None:
     ignores = ignores.entering(current, top_relative)
     for part in Path(os.path.relpath(absolute, top)).parts:
         current, top_relative = os.path.join(current, part), _join(top_relative, part)
+        if ignores.ignores(top_relative, is_dir=True):
+            return None
         ignores = ignores.entering(current, top_relative)
     return ignores, top_relative
 

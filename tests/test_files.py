@@ -268,6 +268,13 @@ def test_gitignore_can_be_turned_off_and_means_nothing_outside_a_repository(tmp_
     assert found(tmp_path) == ["keep.py", "skip.py"]
 
 
+def test_a_folder_git_ignores_is_walked_when_named(tmp_path):
+    git_tree(tmp_path, {".gitignore": ".venv/\n*_pb2.py\n"}, ".venv/site/pkg/a.py", ".venv/site/pkg/b_pb2.py", "c.py")
+    result, _ = discover([".venv/site"], exclude=(), root=tmp_path)
+    assert [p.as_posix() for p in result] == [".venv/site/pkg/a.py", ".venv/site/pkg/b_pb2.py"]
+    assert found(tmp_path, exclude=()) == ["c.py"]
+
+
 def test_gitignore_does_not_skip_a_file_named_on_the_command_line(tmp_path):
     git_tree(tmp_path, {".gitignore": "skip.py\n"}, "skip.py")
     assert found(tmp_path, ["skip.py"]) == ["skip.py"]
