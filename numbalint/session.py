@@ -119,11 +119,15 @@ def _lint_stdin(request: LintRequest, path: str, enabled_for: Callable[[str], fr
 def _suppress_in_place(request: LintRequest, findings: Sequence[Finding], errors: list[FileError]) -> int:
     """--add-noqa: a `# noqa: CODES` on each finding's line, written back atomically.
 
-    NBL100's own findings are left out: they are about noqa comments already there."""
+    NBL100's own findings are left out: they are about noqa comments already
+    there. Notebooks are not edited (their lines live inside JSON strings)."""
     by_path: dict[str, dict[int, set[str]]] = {}
+    notebooks = sorted({finding.path for finding in findings if finding.cell is not None})
     for finding in findings:
-        if finding.code != UNUSED_NOQA:
+        if finding.code != UNUSED_NOQA and finding.cell is None:
             by_path.setdefault(finding.path, {}).setdefault(finding.span.line, set()).add(finding.code)
+    for path in notebooks:
+        _say(request, f"{path}: --add-noqa does not edit notebooks; add `# noqa: CODE` to the cells' lines by hand")
     added = changed_files = 0
     for path, codes_by_line in by_path.items():
         try:
@@ -140,7 +144,8 @@ def _suppress_in_place(request: LintRequest, findings: Sequence[Finding], errors
     if errors:
         _say(request, format_file_errors(errors))
         return EXIT_ERROR
-    return EXIT_FINDINGS if added < sum(len(lines) for lines in by_path.values()) else EXIT_CLEAN
+    all_added = added == sum(len(lines) for lines in by_path.values()) and not notebooks
+    return EXIT_CLEAN if all_added else EXIT_FINDINGS
 
 
 def _cannot_add(path: str, line: int, codes: str) -> str:

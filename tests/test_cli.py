@@ -19,7 +19,7 @@ import pytest
 
 import numbalint
 from numbalint.rules import ALL_RULES
-from tests.conftest import ALL_CODES, Run, invoke, sarif_schema
+from tests.conftest import ALL_CODES, FIXTURES, Run, invoke, sarif_schema
 
 # NBL001 (two arguments for a one-parameter kernel) and NBL004 (no nogil=True),
 # both reported on the Thread(...) call in line 11.
@@ -565,6 +565,17 @@ def test_add_noqa_skips_a_line_that_ends_inside_a_string_and_says_so(numbalint_c
     assert run.out == "Added 0 noqa directives to 0 files.\n"
     assert_one_clear_line(run, f"k.py:{LAUNCH_LINE}: cannot add `# noqa: NBL001`", "# numbalint: noqa: NBL001")
     assert (project / "k.py").read_text() == source
+
+
+def test_add_noqa_leaves_notebooks_alone_and_says_so(numbalint_cli, project):
+    notebook = project / "blog.ipynb"
+    notebook.write_bytes((FIXTURES / "notebooks" / "blog.ipynb").read_bytes())
+    before = notebook.read_bytes()
+    run = numbalint_cli("blog.ipynb", "--add-noqa")
+    assert run.code == 1
+    assert run.out == "Added 0 noqa directives to 0 files.\n"
+    assert_one_clear_line(run, "blog.ipynb: --add-noqa does not edit notebooks")
+    assert notebook.read_bytes() == before
 
 
 def test_add_noqa_with_fix_is_a_usage_error(numbalint_cli, project):
