@@ -23,6 +23,7 @@ from numbalint.model import UNKNOWN, Kernel
 from numbalint.model.facts import Param, Signature
 from numbalint.pipeline import Task
 from numbalint.results import FileResult
+from numbalint.rules import OFF_BY_DEFAULT
 from tests.conftest import ALL_CODES, invoke
 from tests.test_cli import BUGGY  # NBL001 and NBL004
 
@@ -154,7 +155,8 @@ def assert_valid_entries(folder: Path, path: Path, *, named: bool = True) -> Non
     for file in entry_files(folder):
         for entry in json.loads(file.read_text())["entries"]:
             decode_result(entry["result"], str(path))
-    assert Cache(folder).get(Task(str(path), ALL_CODES, named=named), timeout=20) is not None
+    default_selection = ALL_CODES - OFF_BY_DEFAULT
+    assert Cache(folder).get(Task(str(path), default_selection, named=named), timeout=20) is not None
 
 
 class _Payload:

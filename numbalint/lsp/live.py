@@ -21,7 +21,7 @@ from numbalint.model import Kernel
 from numbalint.pipeline import MAY_MATTER, Task, check_bytes, check_file
 from numbalint.project import Dependencies, ProjectIndex
 from numbalint.results import FileResult
-from numbalint.rules import RULE_IDS
+from numbalint.rules import OFF_BY_DEFAULT, RULE_IDS
 from numbalint.settings import Settings, load_settings, resolve_per_file_ignores, resolve_selection
 
 
@@ -56,7 +56,7 @@ class ConfigCache:
 
 def _load_config(folder: Path) -> FolderConfig:
     settings = load_settings(folder)
-    selected = resolve_selection(settings, RULE_IDS)
+    selected = resolve_selection(settings, RULE_IDS, off_by_default=OFF_BY_DEFAULT)
     ignored_in = resolve_per_file_ignores(settings, RULE_IDS)
     return FolderConfig(settings, lambda path: selected - ignored_in(path), _stamp(settings.config_path))
 
@@ -80,7 +80,8 @@ class LiveProject:
     @classmethod
     def scan(cls, root: Path, settings: Settings) -> LiveProject:
         """Read every file under `root` once (parse and model, no rules)."""
-        files, _ = discover([str(root)], exclude=settings.exclude, root=settings.root)
+        files, _ = discover([str(root)], exclude=settings.exclude, root=settings.root,
+                            respect_gitignore=settings.respect_gitignore)
         return cls({str(path): check_file(Task(str(path), frozenset())).exports for path in files})
 
     def depends(self, path: str, imports: Sequence[str]) -> Dependencies:
