@@ -21,9 +21,8 @@ from numbalint.files import discover, named_files
 from numbalint.imports import project_root
 from numbalint.pipeline import Task, check_bytes
 from numbalint.results import FileResult, Report
-from numbalint.rules import OFF_BY_DEFAULT, RULE_IDS
 from numbalint.runner import RunOptions, run
-from numbalint.settings import Settings, load_settings, resolve_per_file_ignores, resolve_selection
+from numbalint.settings import Settings, load_settings, rules_enabled_for
 
 
 class LintError(Exception):
@@ -46,7 +45,7 @@ def lint_source(
     notebook's JSON). Raises `LintError` when the text cannot be checked and
     `settings.ConfigError` for a bad selection."""
     settings = _settings(_folder_of(path), select, ignore)
-    result = check_bytes(Task(path, _enabled_for(settings, path)), text.encode("utf-8"))
+    result = check_bytes(Task(path, rules_enabled_for(settings)(path)), text.encode("utf-8"))
     return list(_findings_or_raise(result))
 
 
@@ -63,7 +62,7 @@ def lint_paths(
     settings = _settings(_folder_of(given[0]) if given else Path.cwd(), select, ignore)
     files, path_errors = discover(given, exclude=settings.exclude, root=settings.root,
                                   respect_gitignore=settings.respect_gitignore, force_exclude=settings.force_exclude)
-    report = run(files, RunOptions(lambda file: _enabled_for(settings, file), jobs=jobs, named=named_files(given),
+    report = run(files, RunOptions(rules_enabled_for(settings), jobs=jobs, named=named_files(given),
                                    root=project_root(settings)))
     return Report(report.results + [FileResult(e.path, error=e) for e in path_errors])
 
@@ -75,11 +74,6 @@ def _folder_of(path: str) -> Path:
 
 def _settings(start: Path, select: Sequence[str] | None, ignore: Sequence[str]) -> Settings:
     return load_settings(start, select=list(select) if select is not None else None, ignore=list(ignore))
-
-
-def _enabled_for(settings: Settings, path: str) -> frozenset[str]:
-    enabled = resolve_selection(settings, RULE_IDS, off_by_default=OFF_BY_DEFAULT)
-    return enabled - resolve_per_file_ignores(settings, RULE_IDS)(path)
 
 
 def _findings_or_raise(result: FileResult) -> tuple[Finding, ...]:

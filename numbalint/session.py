@@ -19,9 +19,9 @@ from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors
 from numbalint.pipeline import Task, check_bytes
 from numbalint.pool import TASK_SECONDS
 from numbalint.rule_docs import rule_infos
-from numbalint.rules import NAME_TO_CODE, OFF_BY_DEFAULT, RULE_IDS
+from numbalint.rules import NAME_TO_CODE
 from numbalint.runner import FixMode, Report, RunOptions, run
-from numbalint.settings import ConfigError, Settings, load_settings, resolve_per_file_ignores, resolve_selection
+from numbalint.settings import ConfigError, Settings, load_settings, rules_enabled_for
 from numbalint.suppress import UNUSED_NOQA, add_noqa
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -71,7 +71,7 @@ def lint(request: LintRequest) -> int:
                                  extend_select=request.extend_select, exclude=request.exclude,
                                  config=request.config, respect_gitignore=request.respect_gitignore,
                                  force_exclude=request.force_exclude)
-        enabled_for = _enabled_for(settings)
+        enabled_for = rules_enabled_for(settings)
     except ConfigError as error:
         _say(request, f"numbalint: error: {error}")
         return EXIT_ERROR
@@ -167,12 +167,6 @@ def _start(paths: tuple[str, ...]) -> Path:
     """Where the configuration search starts: the first path's folder."""
     first = Path(paths[0]) if paths else Path.cwd()
     return (first if first.is_dir() else first.parent).resolve()
-
-
-def _enabled_for(settings: Settings) -> Callable[[str], frozenset[str]]:
-    enabled = resolve_selection(settings, RULE_IDS, off_by_default=OFF_BY_DEFAULT)
-    ignored_in = resolve_per_file_ignores(settings, RULE_IDS)
-    return lambda path: enabled - ignored_in(path)
 
 
 def _outcome(report: Report, path_errors: list[FileError]) -> Outcome:

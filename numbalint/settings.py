@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from numbalint.files import DEFAULT_EXCLUDES, PathPatterns, relative_to_root
+from numbalint.rules import OFF_BY_DEFAULT, RULE_IDS
 from numbalint.text import closest
 
 CONFIG_FILE = "pyproject.toml"
@@ -199,6 +200,15 @@ def _decide(selectors: RuleSelectors, layer: RuleSelection) -> dict[str, bool]:
     ):
         selectors.mark(chosen, values, enabled=enabled, where=layer.where(key))
     return {code: enabled for code, (_, enabled) in chosen.items()}
+
+
+def rules_enabled_for(settings: Settings) -> Callable[[str | Path], frozenset[str]]:
+    """The codes checked in each file: every rule's selection (default-off rules
+    only when selected), less the file's per-file-ignores. Raises ConfigError for
+    an unknown selector."""
+    enabled = resolve_selection(settings, RULE_IDS, off_by_default=OFF_BY_DEFAULT)
+    ignored_in = resolve_per_file_ignores(settings, RULE_IDS)
+    return lambda path: enabled - ignored_in(path)
 
 
 def resolve_per_file_ignores(

@@ -21,8 +21,7 @@ from numbalint.model import Kernel
 from numbalint.pipeline import MAY_MATTER, Task, check_bytes, check_file
 from numbalint.project import Dependencies, ProjectIndex
 from numbalint.results import FileResult
-from numbalint.rules import OFF_BY_DEFAULT, RULE_IDS
-from numbalint.settings import Settings, load_settings, resolve_per_file_ignores, resolve_selection
+from numbalint.settings import Settings, load_settings, rules_enabled_for
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,7 @@ class ConfigCache:
 
 def _load_config(folder: Path) -> FolderConfig:
     settings = load_settings(folder)
-    selected = resolve_selection(settings, RULE_IDS, off_by_default=OFF_BY_DEFAULT)
-    ignored_in = resolve_per_file_ignores(settings, RULE_IDS)
-    return FolderConfig(settings, lambda path: selected - ignored_in(path), _stamp(settings.config_path))
+    return FolderConfig(settings, rules_enabled_for(settings), _stamp(settings.config_path))
 
 
 def _stamp(config: Path | None) -> int | None:
