@@ -187,7 +187,8 @@ def _check_source(task: Task, data: bytes) -> FileResult:
     model = ModuleModel(module, lookup=_lookup(task))
     diagnostics = diagnose(model, task.enabled)
     exports = {name: k.detached(task.path) for name, k in model.kernels.exported().items()}
-    return FileResult(task.path, _findings(task.path, module, diagnostics, task.enabled), exports=exports,
+    judged = _noqa_judged(task.enabled, data)
+    return FileResult(task.path, _findings(task.path, module, diagnostics, judged), exports=exports,
                       imports=tuple(model.names.imported()), imported_as=model.names.imported_as(),
                       star_imports=tuple(model.names.star_imported()))
 
@@ -226,6 +227,11 @@ def locate(
     return kept
 
 
+def _noqa_judged(enabled: frozenset[str], code: bytes) -> frozenset[str]:
+    """NBL100 has nothing to judge in a module without a noqa comment: spare it the walk."""
+    return enabled if b"noqa" in code.lower() else enabled - {UNUSED_NOQA}
+
+
 def _findings(
     path: str, module: cst.Module, diagnostics: Sequence[Diagnostic], enabled: frozenset[str]
 ) -> tuple[Finding, ...]:
@@ -244,13 +250,14 @@ def _fix_file(task: Task, source: _Source, write: Callable[[bytes], None]) -> Fi
     from numbalint.fixes import fix_until_stable, unified_diff
 
     lookup = _lookup(task)
+    judged = _noqa_judged(task.enabled, source.code)
     # Every diagnostic of the module linted last, suppressed ones too: NBL100
     # judges the noqa comments of the final module against all of them.
     latest: list[Diagnostic] = []
 
     def unsuppressed(module: cst.Module) -> list[Diagnostic]:
         latest[:] = lint_module(module, task.enabled, lookup)
-        return [d for d, _ in locate(task.path, module, latest, enabled=task.enabled, with_fixes=False)]
+        return [d for d, _ in locate(task.path, module, latest, enabled=judged, with_fixes=False)]
 
     def requested(module: cst.Module) -> list[Fix]:
         return requested_fixes(ModuleModel(module), task.requests) if task.requests else []
@@ -263,7 +270,7 @@ def _fix_file(task: Task, source: _Source, write: Callable[[bytes], None]) -> Fi
         return FileResult(task.path, fixed=applied, diff=diff)
     if fixed != source.data:
         write(fixed)
-    return FileResult(task.path, _findings(task.path, outcome.module, latest, task.enabled), fixed=applied)
+    return FileResult(task.path, _findings(task.path, outcome.module, latest, judged), fixed=applied)
 
 
 def accepts(mode: FixMode) -> Callable[[Fix | FixSummary], bool]:

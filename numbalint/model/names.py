@@ -46,6 +46,8 @@ class QualifiedCall:
 class Names:
     def __init__(self, records: PassRecords) -> None:
         self._records = records
+        # Several rules ask about the same call's function: answer each (node, scope) once.
+        self._qualified: dict[tuple[int, int], str | None] = {}
 
     def only_binding(self, name: str, scope: Scope) -> Binding | None:
         """The one binding `name` has where it is read; None when it has none or several."""
@@ -56,16 +58,24 @@ class Names:
         """`nb.njit` -> "numba.njit" when `nb` is `import numba as nb`, else None.
 
         A name assigned once from another (`Thread = threading.Thread`) is followed."""
+        if depth == 0:
+            key = (id(expr), id(scope))
+            if key not in self._qualified:
+                self._qualified[key] = self._qualify(expr, scope, 0)
+            return self._qualified[key]
+        return self._qualify(expr, scope, depth)
+
+    def _qualify(self, expr: cst.BaseExpression, scope: Scope, depth: int) -> str | None:
         if isinstance(expr, cst.Name):
             binding = self.only_binding(expr.value, scope)
             if isinstance(binding, ImportBinding):
                 return binding.qualified
             if isinstance(binding, AssignBinding) and depth < _ALIAS_DEPTH:
                 if isinstance(binding.value, (cst.Name, cst.Attribute)):
-                    return self.qualify(binding.value, scope, depth + 1)
+                    return self._qualify(binding.value, scope, depth + 1)
             return None
         if isinstance(expr, cst.Attribute):
-            base = self.qualify(expr.value, scope, depth)
+            base = self._qualify(expr.value, scope, depth)
             return f"{base}.{expr.attr.value}" if base else None
         return None
 

@@ -88,6 +88,26 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
+_EVERY_FIELD: dict[type, tuple[str, ...]] = {}
+
+
+def every_child(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Child nodes, whitespace and comments included (libcst's `children` property
+    builds them through its visitor machinery: several times slower)."""
+    fields = _EVERY_FIELD.get(type(node))
+    if fields is None:
+        fields = _EVERY_FIELD[type(node)] = tuple(
+            f.name for f in dataclasses.fields(type(node)) if f.type not in (str, bool)
+        )
+    for name in fields:
+        value = getattr(node, name)
+        kind = type(value)
+        if kind is list or kind is tuple:
+            yield from (item for item in value if _is_node(type(item)))
+        elif _is_node(kind):
+            yield value
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Child nodes that may hold code, in source order."""
     for name in _child_fields(type(node)):

@@ -6,6 +6,7 @@ import libcst as cst
 
 from numbalint.diagnostics import Diagnostic, Fix, Replacement
 from numbalint.model import ModuleModel
+from numbalint.model.walk import every_child
 from numbalint.positions import Positions
 from numbalint.rules.base import Rule, quoted
 from numbalint.suppress import UNUSED_NOQA, UnusedCodes, without_codes
@@ -93,11 +94,11 @@ def noqa_comment_holders(module: cst.Module) -> list[CommentHolder]:
     pending: list[cst.CSTNode] = [module]
     while pending:
         node = pending.pop()
-        if isinstance(node, (cst.TrailingWhitespace, cst.EmptyLine)):
+        if type(node) is cst.TrailingWhitespace or type(node) is cst.EmptyLine:
             if node.comment is not None and "noqa" in node.comment.value.lower():
                 holders.append(node)
         else:
-            pending.extend(node.children)
+            pending.extend(every_child(node))
     return holders
 
 
