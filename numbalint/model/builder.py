@@ -25,6 +25,7 @@ from numbalint.model.scopes import (
     ScopeKind,
     Use,
 )
+from numbalint.model.parallel import PrangeCollector, PrangeRecord
 from numbalint.model.syntax import all_params, dotted, stored_names
 from numbalint.model.walk import Walker, names_in
 
@@ -72,6 +73,7 @@ class PassRecords:
     # and each top-level package -> the index of the first top-level statement importing it.
     statement_of: dict[int, int] = field(default_factory=dict)
     first_import: dict[str, int] = field(default_factory=dict)
+    prange_loops: list[PrangeRecord] = field(default_factory=list)  # loops over what may be prange
 
 
 class ModelBuilder(Walker):
@@ -91,6 +93,8 @@ class ModelBuilder(Walker):
         self._in_sum: set[int] = set()
         self._expecting_errors = 0
         self._statement = 0  # index of the top-level statement being walked
+        self._prange = PrangeCollector()
+        self.records.prange_loops = self._prange.records
 
     # -- module order: which top-level statement runs what ---------------------
 
@@ -134,6 +138,8 @@ class ModelBuilder(Walker):
     def _bind(self, name: cst.Name, binding: Binding) -> None:
         self._not_reads.add(id(name))
         self._scope.bind(name.value, binding)
+        if self._prange.active:
+            self._prange.bound(name.value, binding, self._scope)
         for loop in self._loops:
             loop.rebinds.add(name.value)
 
@@ -226,6 +232,8 @@ class ModelBuilder(Walker):
             elif isinstance(target.target, cst.Subscript):
                 self.records.item_assignments.append((node, self._scope))
         self._note_use(node.value, Use("assign", names))
+        if self._prange.active:
+            self._prange.assigned(node, self._scope)
         if isinstance(node.value, cst.ListComp):  # `futures = [ex.submit(...) for ...]`: the list holds them
             self._note_use(node.value.elt, Use("assign", names))
 
@@ -248,6 +256,8 @@ class ModelBuilder(Walker):
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._note_item_store(node.target)
+        if self._prange.active:
+            self._prange.aug_assigned(node, self._scope)
         for name in stored_names(node.target):
             self._scope.read(name.value)
             self._not_reads.add(id(name))
@@ -299,9 +309,12 @@ class ModelBuilder(Walker):
         loop = LoopRecord(node)
         self.records.loop_targets[id(node)] = frozenset(n.value for n in stored_names(node.target))
         self._loops.append(loop)
+        in_prange = self._prange.enter_loop(node, self._scope)
         for name in stored_names(node.target):
             self._bind(name, UNFOLLOWED)
         self.walk(node.body)
+        if in_prange:
+            self._prange.leave_loop()
         self._loops.pop()
         if node.orelse is not None:
             self.walk(node.orelse)
@@ -370,6 +383,8 @@ class ModelBuilder(Walker):
 
     def visit_If(self, node: cst.If) -> None:
         self._conditions(node.test)
+        if self._prange.active:
+            self._prange.branch(node, self._scope)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self._conditions(node.test)
@@ -406,6 +421,8 @@ class ModelBuilder(Walker):
         use = self._uses.pop(id(node), Use("other"))
         site = CallSite(node, self._scope, tuple(self._loops), use, self._expecting_errors > 0, tuple(self._contexts))
         self._scope.calls.append(site)
+        if self._prange.active:
+            self._prange.call(site)
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and node.args:
             owner = func.value.value if isinstance(func.value, cst.Name) else ""
@@ -420,6 +437,10 @@ class ModelBuilder(Walker):
             in_sum = id(node) in self._in_sum
             self.records.arithmetic.append(ArithmeticRecord(node, self._scope, tuple(self._loops), in_sum))
 
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self._prange.active:
+            self._prange.subscript(node, self._scope)
+
     def visit_Name(self, node: cst.Name) -> None:
         # A future only passed to `wait()` is never read: wait() does not look at results.
         if id(node) in self._waited:
@@ -429,6 +450,8 @@ class ModelBuilder(Walker):
             how = self._handle_reads.get(id(node))
             if how is not None:
                 self._scope.handle_reads.setdefault(node.value, []).append(how)
+            if self._prange.active:
+                self._prange.name_read(node, self._scope)
 
     def _is_wait(self, func: cst.BaseExpression) -> bool:
         """`wait` imported from concurrent.futures, or `futures.wait`/`concurrent.futures.wait`."""

@@ -67,6 +67,8 @@ class Kernel:
     # and that file's path as the run reads it (where a fix of its decorator goes).
     origin: str | None = None
     defined_in: str | None = None
+    # The function compiled, when it is in this module: what its body calls, whether it is idle.
+    function: cst.FunctionDef | cst.Lambda | None = field(default=None, compare=False)
 
     @property
     def parallel(self) -> bool:
@@ -151,3 +153,95 @@ class ChunkBound:
     parts: cst.BaseExpression  # k in `n // k`
     exact_total: bool  # the size is `n // k` or `int(n / k)`: the fix may end the last part at n
     assigned: bool  # the whole right-hand side of `end = ...`: a conditional needs no parentheses
+
+
+# How a subscript's index varies across the iterations of a prange loop:
+# "distinct": a different element in every iteration (affine in the prange index);
+# "meets": two iterations can reach the same element, and `IndexClass.reason` says how;
+# "unknown": the model cannot tell.
+IndexVerdict = Literal["distinct", "meets", "unknown"]
+
+
+@dataclass(frozen=True)
+class Affine:
+    """An index `coefficient * i + offset`, each a literal int or None when not a literal."""
+
+    coefficient: int | None
+    offset: int | None
+
+
+@dataclass(frozen=True)
+class IndexClass:
+    verdict: IndexVerdict
+    # For "meets": "a constant index", "`i % k`", "an inner loop's index", "a value read from data"...
+    reason: str = ""
+    # Per index component, its affine form in the prange index where it has one.
+    affine: tuple[Affine | None, ...] = ()
+
+
+AccessKind = Literal["read", "assign", "update"]
+
+
+@dataclass(frozen=True)
+class ItemAccess:
+    """A subscript in a prange body: a read `a[i - 1]`, a write `out[i] = ...`, an update `h[b] += 1`."""
+
+    node: cst.Subscript
+    array: str
+    kind: AccessKind
+    index: IndexClass
+    statement: cst.CSTNode  # the statement that writes (the subscript itself for reads)
+
+
+@dataclass(frozen=True)
+class ScalarUpdate:
+    """`k += 1`, `s = s + x[i]`, `m = max(m, x[i])` on a name defined before the loop."""
+
+    name: str
+    statement: cst.CSTNode
+
+
+@dataclass(frozen=True)
+class ConditionalExtreme:
+    """`if x[i] > m: m = x[i]`: a running maximum (or minimum) kept by hand."""
+
+    node: cst.If
+    name: str
+    candidate: cst.BaseExpression
+    function: Literal["max", "min"]
+    alone: bool  # the assignment is all the `if` does (no else, no other statement)
+
+
+@dataclass(frozen=True)
+class ContainerMutation:
+    """`found.append(i)`, `seen.add(k)`, `d[k] = v` on a container made before the loop."""
+
+    node: cst.CSTNode
+    container: str
+    operation: str  # the method, or "item assignment"
+
+
+@dataclass(frozen=True)
+class NestedParallelCall:
+    """A parallel kernel called in a prange body, directly or through the kernels in `through`."""
+
+    node: cst.Call
+    callee: Kernel
+    parallel: Kernel  # the parallel kernel reached (the callee itself when called directly)
+
+
+@dataclass(frozen=True)
+class ParallelLoop:
+    """A `prange` loop of a `parallel=True` kernel, and what its body does."""
+
+    node: cst.For
+    index: str
+    kernel: Kernel
+    accesses: tuple[ItemAccess, ...]
+    # Reduction variables read elsewhere in the body than their own updates: (update, a read).
+    carried_scalars: tuple[ScalarUpdate, ...]
+    extremes: tuple[ConditionalExtreme, ...]
+    mutations: tuple[ContainerMutation, ...]
+    nested_calls: tuple[NestedParallelCall, ...]
+    scratch: frozenset[str]  # arrays allocated before the loop (np.empty, zeros, *_like, ...)
+    containers: frozenset[str]  # lists, dicts and sets made before the loop

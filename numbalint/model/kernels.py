@@ -159,6 +159,7 @@ class Kernels:
             pranges=self._prange_calls(body) if body is not None else (),
             layout=layout_of(options_call) if kind == "guvectorize" else None,
             decorator=decorator,
+            function=function,
         )
 
     def _prange_calls(self, scope: Scope) -> tuple[cst.Call, ...]:

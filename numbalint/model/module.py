@@ -6,7 +6,8 @@ part of the model answers one kind of question from those records:
 - `names`: what a name means where it is read (imports, single assignments);
 - `kernels`: which names are kernels, with which options, and their calls;
 - `launches`: where work is handed to threads, and what those threads run;
-- `chunks`: floor-division chunk plans whose last part falls short.
+- `chunks`: floor-division chunk plans whose last part falls short;
+- `parallel`: prange loops of parallel kernels, and what their bodies do.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from numbalint.model.chunks import ChunkAnalysis
 from numbalint.model.kernels import KernelLookup, Kernels
 from numbalint.model.launches import Launches
 from numbalint.model.names import Names
+from numbalint.model.parallel import ParallelAnalysis
 
 
 class ModuleModel:
@@ -28,6 +30,7 @@ class ModuleModel:
         self.kernels = Kernels(records, self.names, lookup)
         self.launches = Launches(records, self.names, self.kernels)
         self.chunks = ChunkAnalysis(records, self.names)
+        self.parallel = ParallelAnalysis(records, self.names, self.kernels)
 
     def code(self, node: cst.CSTNode) -> str:
         """The source text of a node of this module."""

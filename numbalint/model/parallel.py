@@ -1,0 +1,400 @@
+"""prange loops: what their bodies read, write, update, mutate and call.
+
+`PrangeCollector` rides along the builder's single pass: while the pass is inside
+the body of a loop over `prange(...)`, the builder hands it the subscripts, the
+bindings, the updates, the `if`s and the calls it meets. `ParallelAnalysis` then
+turns these records into `ParallelLoop` facts, once the model knows which names
+are kernels (and which loops belong to a `parallel=True` one), and classifies
+each subscript's index with `indices.classify_index`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterator
+
+import libcst as cst
+
+from numbalint.model.facts import (
+    AccessKind,
+    ConditionalExtreme,
+    ContainerMutation,
+    ItemAccess,
+    Kernel,
+    NestedParallelCall,
+    ParallelLoop,
+    ScalarUpdate,
+)
+from numbalint.model.indices import LoopNames, classify_index, is_invariant
+from numbalint.model.scopes import Binding, CallSite, Scope
+from numbalint.model.walk import children
+
+if TYPE_CHECKING:
+    from numbalint.model.module import ModuleModel
+
+_PRANGE = {"numba.prange", "numba.parfors.parfor.prange"}
+_RANGES = {"range", "prange"}
+_ALLOCATIONS = {
+    f"numpy.{name}"
+    for name in ("empty", "zeros", "ones", "full", "empty_like", "zeros_like", "ones_like", "full_like")
+}
+_CONTAINER_BUILTINS = {"list", "dict", "set"}
+_TYPED_CONTAINERS = {
+    "numba.typed.List", "numba.typed.Dict.empty", "numba.typed.List.empty_list",
+    "numba.typed.typedlist.List", "numba.typed.typeddict.Dict.empty",
+}
+_CONTAINER_LITERALS = (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)
+_MUTATORS = {
+    "append", "extend", "insert", "pop", "remove", "clear", "add", "discard", "update",
+    "setdefault", "popitem", "appendleft", "extendleft", "popleft", "sort", "reverse",
+}
+_EXTREMES = {"max", "min"}
+# How many kernels deep a call chain is followed to find a parallel kernel.
+_CALL_DEPTH = 3
+
+
+@dataclass(eq=False)
+class PrangeRecord:
+    """What the single pass saw in one prange loop's body (in the loop's own scope)."""
+
+    node: cst.For
+    scope: Scope
+    index: str | None
+    inner_loops: list[cst.For] = field(default_factory=list)
+    # Every binding made in the body, name -> assigned values (None: not a plain `name = value`).
+    bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
+    writes: list[tuple[cst.Subscript, AccessKind, cst.CSTNode]] = field(default_factory=list)
+    reads: list[cst.Subscript] = field(default_factory=list)
+    updates: list[ScalarUpdate] = field(default_factory=list)
+    name_reads: set[str] = field(default_factory=set)  # outside the name's own updates
+    ifs: list[cst.If] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+
+
+class PrangeCollector:
+    """The builder's helper for prange bodies; every hook is a no-op outside one."""
+
+    def __init__(self) -> None:
+        self.records: list[PrangeRecord] = []
+        self._open: list[PrangeRecord] = []
+        self._stores: set[int] = set()  # subscripts written, not read
+        self._update_reads: set[int] = set()  # `s` in `s = s + x`: part of the update
+
+    @property
+    def active(self) -> bool:
+        return bool(self._open)
+
+    def _in(self, scope: Scope) -> list[PrangeRecord]:
+        return [record for record in self._open if record.scope is scope]
+
+    def enter_loop(self, node: cst.For, scope: Scope) -> bool:
+        """Open a record when `node` loops over a call that may be prange; True if opened."""
+        for record in self._in(scope):
+            record.inner_loops.append(node)
+        if not _may_be_prange(node.iter, scope):
+            return False
+        index = node.target.value if isinstance(node.target, cst.Name) else None
+        record = PrangeRecord(node, scope, index)
+        self.records.append(record)
+        self._open.append(record)
+        return True
+
+    def leave_loop(self) -> None:
+        self._open.pop()
+
+    def bound(self, name: str, binding: Binding, scope: Scope) -> None:
+        value = binding.value if binding.kind == "assign" else None
+        for record in self._in(scope):
+            record.bindings.setdefault(name, []).append(value)  # type: ignore[arg-type]
+
+    def assigned(self, node: cst.Assign, scope: Scope) -> None:
+        records = self._in(scope)
+        if not records or len(node.targets) != 1:
+            return
+        target = node.targets[0].target
+        if isinstance(target, cst.Subscript):
+            kind: AccessKind = "update" if _updates(target, node.value) else "assign"
+            self._write(records, target, kind, node)
+        elif isinstance(target, cst.Name) and _updates(target, node.value):
+            self._scalar_update(records, target.value, node, node.value)
+
+    def aug_assigned(self, node: cst.AugAssign, scope: Scope) -> None:
+        records = self._in(scope)
+        if isinstance(node.target, cst.Subscript):
+            self._write(records, node.target, "update", node)
+        elif isinstance(node.target, cst.Name):
+            self._scalar_update(records, node.target.value, node, None)
+
+    def _write(self, records: list[PrangeRecord], target: cst.Subscript, kind: AccessKind, statement: cst.CSTNode) -> None:
+        self._stores.add(id(target))
+        for record in records:
+            record.writes.append((target, kind, statement))
+
+    def _scalar_update(
+        self, records: list[PrangeRecord], name: str, statement: cst.CSTNode, value: cst.BaseExpression | None
+    ) -> None:
+        if value is not None:
+            self._update_reads.update(id(n) for n in _names_called(value, name))
+        for record in records:
+            record.updates.append(ScalarUpdate(name, statement))
+
+    def subscript(self, node: cst.Subscript, scope: Scope) -> None:
+        if id(node) not in self._stores:
+            for record in self._in(scope):
+                record.reads.append(node)
+
+    def name_read(self, node: cst.Name, scope: Scope) -> None:
+        if id(node) not in self._update_reads:
+            for record in self._in(scope):
+                record.name_reads.add(node.value)
+
+    def branch(self, node: cst.If, scope: Scope) -> None:
+        for record in self._in(scope):
+            record.ifs.append(node)
+
+    def call(self, site: CallSite) -> None:
+        for record in self._in(site.scope):
+            record.calls.append(site)
+
+
+def _may_be_prange(iterable: cst.BaseExpression, scope: Scope) -> bool:
+    """`prange(n)`, `numba.prange(n)`, `nb.prange(n)`, or a name imported as prange.
+    The model checks afterwards that it really is numba's."""
+    if not isinstance(iterable, cst.Call):
+        return False
+    func = iterable.func
+    if isinstance(func, cst.Attribute):
+        return func.attr.value == "prange"
+    if not isinstance(func, cst.Name):
+        return False
+    imported = scope.lookup(func.value) or []
+    return func.value == "prange" or any(str(b.value).endswith(".prange") for b in imported if b.kind == "import")
+
+
+def _updates(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+    """`t = t + e`, `t = e * t`, `t = max(t, e)`: the value combines the target's old value."""
+    if isinstance(value, cst.BinaryOperation):
+        commutes = isinstance(value.operator, (cst.Add, cst.Multiply))
+        return target.deep_equals(value.left) or (commutes and target.deep_equals(value.right))
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in _EXTREMES:
+        return any(target.deep_equals(arg.value) for arg in value.args)
+    return False
+
+
+def _names_called(expr: cst.CSTNode, name: str) -> Iterator[cst.Name]:
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            if node.value == name:
+                yield node
+        else:
+            stack.extend(children(node))
+
+
+# -- from records to facts ------------------------------------------------------------------
+
+
+class ParallelAnalysis:
+    """Builds the `ParallelLoop` facts of a module from the pass's prange records."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self._model = model
+        self._kernel_of_prange = {id(call): k for k in model.kernels for call in k.pranges}
+
+    def loops(self) -> list[ParallelLoop]:
+        found = []
+        for record in self._model.records.prange_loops:
+            kernel = self._kernel_of_prange.get(id(record.node.iter))
+            if kernel is not None and kernel.options.get("parallel") is True and record.index:
+                found.append(self._loop(record, kernel))
+        return found
+
+    def _loop(self, record: PrangeRecord, kernel: Kernel) -> ParallelLoop:
+        names = _loop_names(record)
+        containers = self._made_before(record, self._is_container)
+        dicts = self._made_before(record, self._is_dict)
+        accesses = tuple(self._accesses(record, names))
+        return ParallelLoop(
+            node=record.node,
+            index=record.index or "",
+            kernel=kernel,
+            accesses=accesses,
+            carried_scalars=tuple(_carried_scalars(record)),
+            extremes=tuple(_extremes(record)),
+            mutations=tuple(_mutations(record, containers, dicts, accesses)),
+            nested_calls=tuple(self._nested_calls(record)),
+            scratch=self._made_before(record, self._is_allocation),
+            containers=containers,
+        )
+
+    def _accesses(self, record: PrangeRecord, names: LoopNames) -> Iterator[ItemAccess]:
+        for target, kind, statement in record.writes:
+            if isinstance(target.value, cst.Name):
+                yield ItemAccess(target, target.value.value, kind, classify_index(target.slice, names), statement)
+        for read in record.reads:
+            if isinstance(read.value, cst.Name):
+                yield ItemAccess(read, read.value.value, "read", classify_index(read.slice, names), read)
+
+    def _made_before(self, record: PrangeRecord, test: Callable[[cst.CSTNode, Scope], bool]) -> frozenset[str]:
+        """Names written in the body, bound once outside it, to a value that passes `test`."""
+        written = {target.value.value for target, _, _ in record.writes if isinstance(target.value, cst.Name)}
+        written |= {site.node.func.value.value for site in record.calls if _receiver(site.node)}  # type: ignore[union-attr]
+        found = set()
+        for name in written - set(record.bindings):
+            binding = self._model.only_binding(name, record.scope)
+            if binding is not None and binding.kind == "assign" and binding.value is not None:
+                if test(binding.value, record.scope):
+                    found.add(name)
+        return frozenset(found)
+
+    def _is_allocation(self, value: cst.CSTNode, scope: Scope) -> bool:
+        return isinstance(value, cst.Call) and self._model.qualify(value.func, scope) in _ALLOCATIONS
+
+    def _is_container(self, value: cst.CSTNode, scope: Scope) -> bool:
+        """`[]`, `{}`, `set()`, a comprehension, `numba.typed.List()`, `Dict.empty(...)`."""
+        if isinstance(value, _CONTAINER_LITERALS):
+            return True
+        return isinstance(value, cst.Call) and (
+            (isinstance(value.func, cst.Name) and value.func.value in _CONTAINER_BUILTINS)
+            or self._model.qualify(value.func, scope) in _TYPED_CONTAINERS
+        )
+
+    def _is_dict(self, value: cst.CSTNode, scope: Scope) -> bool:
+        if isinstance(value, (cst.Dict, cst.DictComp)):
+            return True
+        return isinstance(value, cst.Call) and (
+            (isinstance(value.func, cst.Name) and value.func.value == "dict")
+            or str(self._model.qualify(value.func, scope)).endswith("Dict.empty")
+        )
+
+    def _nested_calls(self, record: PrangeRecord) -> Iterator[NestedParallelCall]:
+        for site in record.calls:
+            callee = self._model.kernel_of(site.node.func, site.scope)
+            if callee is None:
+                continue
+            reached = self._parallel_reached(callee, 0, set())
+            if reached is not None:
+                yield NestedParallelCall(site.node, callee, reached)
+
+    def _parallel_reached(self, kernel: Kernel, depth: int, seen: set[int]) -> Kernel | None:
+        """`kernel` itself if it is parallel, else a parallel kernel it calls (a few calls deep)."""
+        if kernel.parallel:
+            return kernel
+        body = self._model.records.scope_of.get(id(kernel.function)) if kernel.function else None
+        if body is None or depth >= _CALL_DEPTH or id(body) in seen:
+            return None
+        seen.add(id(body))
+        for site in body.all_calls():
+            callee = self._model.kernel_of(site.node.func, site.scope)
+            reached = self._parallel_reached(callee, depth + 1, seen) if callee is not None else None
+            if reached is not None:
+                return reached
+        return None
+
+
+def _receiver(call: cst.Call) -> bool:
+    """`name.method(...)` with a mutating method."""
+    func = call.func
+    return isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.attr.value in _MUTATORS
+
+
+def _loop_names(record: PrangeRecord) -> LoopNames:
+    """The prange index, the inner loops over a fixed range, and the body's single assignments."""
+    assert record.index is not None
+    values = {
+        name: found[0] for name, found in record.bindings.items()
+        if len(found) == 1 and found[0] is not None and name != record.index
+    }
+    varying = frozenset(record.bindings) - {record.index}
+    names = LoopNames(record.index, frozenset(), values, varying - set(values))
+    inner: set[str] = set()
+    for loop in record.inner_loops:  # outer ones first: an inner range may use an outer inner index
+        target = loop.target.value if isinstance(loop.target, cst.Name) else None
+        if target and len(record.bindings.get(target, ())) == 1 and _fixed_range(loop.iter, names):
+            inner.add(target)
+            names = LoopNames(record.index, frozenset(inner), values, names.varying - {target})
+    return names
+
+
+def _fixed_range(iterable: cst.BaseExpression, names: LoopNames) -> bool:
+    """`range(n)`, `range(1, m - 1)`: the same numbers in every iteration of the prange."""
+    if not isinstance(iterable, cst.Call) or not iterable.args:
+        return False
+    func = iterable.func
+    callee = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+    return callee in _RANGES and all(not a.keyword and not a.star and is_invariant(a.value, names) for a in iterable.args)
+
+
+def _carried_scalars(record: PrangeRecord) -> Iterator[ScalarUpdate]:
+    """Reduction variables (bound in the body only by their updates) that the body also reads."""
+    seen: set[str] = set()
+    for update in record.updates:
+        name = update.name
+        if name in seen or name == record.index:
+            continue
+        seen.add(name)
+        updates = sum(1 for u in record.updates if u.name == name)
+        if len(record.bindings.get(name, ())) == updates and name in record.name_reads:
+            yield update
+
+
+def _extremes(record: PrangeRecord) -> Iterator[ConditionalExtreme]:
+    for node in record.ifs:
+        extreme = _extreme(node)
+        if extreme is not None and len(record.bindings.get(extreme.name, ())) == 1:
+            yield extreme
+
+
+def _extreme(node: cst.If) -> ConditionalExtreme | None:
+    """`if x > m: m = x` (max), `if x < m: m = x` (min), either side of the comparison."""
+    test = node.test
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return None
+    target = test.comparisons[0]
+    operator = target.operator
+    if not isinstance(operator, (cst.GreaterThan, cst.GreaterThanEqual, cst.LessThan, cst.LessThanEqual)):
+        return None
+    larger = isinstance(operator, (cst.GreaterThan, cst.GreaterThanEqual))
+    for running, candidate, wanted_max in ((test.left, target.comparator, not larger), (target.comparator, test.left, larger)):
+        if not isinstance(running, cst.Name):
+            continue
+        statements = _small_statements(node.body)
+        for statement in statements:
+            if _assigns(statement, running, candidate):
+                alone = len(statements) == 1 and node.orelse is None
+                return ConditionalExtreme(node, running.value, candidate, "max" if wanted_max else "min", alone)
+    return None
+
+
+def _small_statements(body: cst.BaseSuite) -> list[cst.BaseSmallStatement]:
+    """The statements of a body made only of simple statements; [] when it holds a compound one."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        return list(body.body)
+    lines = list(body.body)  # type: ignore[attr-defined]
+    if all(isinstance(line, cst.SimpleStatementLine) for line in lines):
+        return [s for line in lines for s in line.body]
+    return []
+
+
+def _assigns(statement: cst.CSTNode, target: cst.Name, value: cst.BaseExpression) -> bool:
+    return (
+        isinstance(statement, cst.Assign) and len(statement.targets) == 1
+        and target.deep_equals(statement.targets[0].target) and value.deep_equals(statement.value)
+    )
+
+
+def _mutations(
+    record: PrangeRecord, containers: frozenset[str], dicts: frozenset[str], accesses: tuple[ItemAccess, ...]
+) -> Iterator[ContainerMutation]:
+    """Mutating method calls on containers made before the loop; item assignment into dicts
+    (into a list it is a write like an array's)."""
+    for site in record.calls:
+        if _receiver(site.node):
+            func = site.node.func
+            name = func.value.value  # type: ignore[attr-defined]
+            if name in containers:
+                yield ContainerMutation(site.node, name, f".{func.attr.value}()")  # type: ignore[attr-defined]
+    for access in accesses:
+        if access.kind != "read" and access.array in dicts:
+            yield ContainerMutation(access.statement, access.array, "item assignment")
