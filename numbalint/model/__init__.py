@@ -1,7 +1,17 @@
 """What a module means in Numba terms: kernels, launches, loops and chunk plans."""
 
 from numbalint.model.arity import Arguments, arguments_of, binding_problem
-from numbalint.model.facts import UNKNOWN, ChunkBound, Closure, Kernel, KernelUse, Launch, Signature
+from numbalint.model.facts import (
+    UNKNOWN,
+    ChunkBound,
+    Closure,
+    ItemAccess,
+    Kernel,
+    KernelUse,
+    Launch,
+    ParallelLoop,
+    Signature,
+)
 from numbalint.model.kernels import KernelCall, KernelLookup
 from numbalint.model.module import ModuleModel
 from numbalint.model.names import AttributeAssignment, ItemAssignment, QualifiedCall, string_value
@@ -13,6 +23,7 @@ __all__ = [
     "ChunkBound",
     "ItemAssignment",
     "Closure",
+    "ItemAccess",
     "Kernel",
     "KernelCall",
     "KernelLookup",
@@ -20,6 +31,7 @@ __all__ = [
     "Launch",
     "QualifiedCall",
     "ModuleModel",
+    "ParallelLoop",
     "Signature",
     "arguments_of",
     "binding_problem",

@@ -170,13 +170,26 @@ class Affine:
     offset: int | None
 
 
+# Why two iterations can meet, most telling first (the one named when there are several).
+MEETING_CAUSES: dict[str, str] = {
+    "data": "a value read from data",
+    "coarse": "an index that repeats (`%` or `//` of the prange index)",
+    "inner": "an inner loop's index",
+    "slice": "a slice, the same elements in every iteration",
+    "invariant": "an index that is the same in every iteration",
+}
+
+
 @dataclass(frozen=True)
 class IndexClass:
     verdict: IndexVerdict
-    # For "meets": "a constant index", "`i % k`", "an inner loop's index", "a value read from data"...
-    reason: str = ""
+    cause: str = ""  # for "meets": a key of MEETING_CAUSES
     # Per index component, its affine form in the prange index where it has one.
     affine: tuple[Affine | None, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return MEETING_CAUSES.get(self.cause, "")
 
 
 AccessKind = Literal["read", "assign", "update"]
@@ -231,14 +244,23 @@ class NestedParallelCall:
 
 
 @dataclass(frozen=True)
+class CarriedRead:
+    """`a[i - 1]` read in an iteration that writes `a[i]`: another iteration's element."""
+
+    read: ItemAccess
+    write: ItemAccess
+
+
+@dataclass(frozen=True)
 class ParallelLoop:
     """A `prange` loop of a `parallel=True` kernel, and what its body does."""
 
     node: cst.For
     index: str
     kernel: Kernel
-    accesses: tuple[ItemAccess, ...]
-    # Reduction variables read elsewhere in the body than their own updates: (update, a read).
+    accesses: tuple[ItemAccess, ...]  # on arrays bound outside the body (shared by the iterations)
+    carried_reads: tuple[CarriedRead, ...]
+    # Reduction variables that the body also reads outside their own updates (first update).
     carried_scalars: tuple[ScalarUpdate, ...]
     extremes: tuple[ConditionalExtreme, ...]
     mutations: tuple[ContainerMutation, ...]

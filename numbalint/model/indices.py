@@ -15,19 +15,11 @@ from typing import Literal, Mapping
 
 import libcst as cst
 
-from numbalint.model.facts import Affine, IndexClass
+from numbalint.model.facts import MEETING_CAUSES, Affine, IndexClass
 
 # What one expression is, as a function of the prange index.
 _Kind = Literal["invariant", "affine", "coarse", "inner", "data", "slice", "unknown"]
 
-_MEETING_REASONS: dict[str, str] = {
-    # Most telling first: the reason shown when components meet for several reasons.
-    "data": "a value read from data",
-    "coarse": "an index that repeats (`%` or `//` of the prange index)",
-    "inner": "an inner loop's index",
-    "slice": "a slice, the same elements in every iteration",
-    "invariant": "an index that is the same in every iteration",
-}
 # Conversions that keep what an index is: `int(x[i] * n)` is still read from data.
 _CONVERSIONS = {"int", "intp", "int64", "int32", "uint64", "uint32", "floor", "trunc"}
 # How deep `b = bins[i]; hist[b]` substitutions are followed.
@@ -43,7 +35,7 @@ class _Value:
 
 
 _UNKNOWN = _Value("unknown")
-_MEETING = frozenset(_MEETING_REASONS)
+_MEETING = frozenset(MEETING_CAUSES)
 
 
 @dataclass(frozen=True)
@@ -65,8 +57,8 @@ def classify_index(index: cst.BaseSlice | cst.BaseExpression | tuple, names: Loo
         return IndexClass("distinct", affine=affine)
     kinds = {v.kind for v in values}
     if kinds and kinds <= _MEETING:
-        reason = next(text for kind, text in _MEETING_REASONS.items() if kind in kinds)
-        return IndexClass("meets", reason, affine)
+        cause = next(kind for kind in MEETING_CAUSES if kind in kinds)
+        return IndexClass("meets", cause, affine)
     return IndexClass("unknown", affine=affine)
 
 

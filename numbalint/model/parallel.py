@@ -17,6 +17,7 @@ import libcst as cst
 
 from numbalint.model.facts import (
     AccessKind,
+    CarriedRead,
     ConditionalExtreme,
     ContainerMutation,
     ItemAccess,
@@ -203,10 +204,15 @@ class ParallelAnalysis:
         self._kernel_of_prange = {id(call): k for k in model.kernels for call in k.pranges}
 
     def loops(self) -> list[ParallelLoop]:
+        records = self._model.records.prange_loops
+        # numba runs a prange nested in another prange serially, as part of the outer one.
+        nested = {id(inner) for record in records for inner in record.inner_loops}
         found = []
-        for record in self._model.records.prange_loops:
+        for record in records:
             kernel = self._kernel_of_prange.get(id(record.node.iter))
-            if kernel is not None and kernel.options.get("parallel") is True and record.index:
+            if kernel is None or kernel.options.get("parallel") is not True or id(record.node) in nested:
+                continue
+            if record.index:
                 found.append(self._loop(record, kernel))
         return found
 
@@ -220,6 +226,7 @@ class ParallelAnalysis:
             index=record.index or "",
             kernel=kernel,
             accesses=accesses,
+            carried_reads=tuple(_carried_reads(accesses)),
             carried_scalars=tuple(_carried_scalars(record)),
             extremes=tuple(_extremes(record)),
             mutations=tuple(_mutations(record, containers, dicts, accesses)),
@@ -229,11 +236,13 @@ class ParallelAnalysis:
         )
 
     def _accesses(self, record: PrangeRecord, names: LoopNames) -> Iterator[ItemAccess]:
+        """Subscripts of arrays that the iterations share: not those bound in the body
+        (a per-iteration array, or a view we cannot follow)."""
         for target, kind, statement in record.writes:
-            if isinstance(target.value, cst.Name):
+            if isinstance(target.value, cst.Name) and target.value.value not in record.bindings:
                 yield ItemAccess(target, target.value.value, kind, classify_index(target.slice, names), statement)
         for read in record.reads:
-            if isinstance(read.value, cst.Name):
+            if isinstance(read.value, cst.Name) and read.value.value not in record.bindings:
                 yield ItemAccess(read, read.value.value, "read", classify_index(read.slice, names), read)
 
     def _made_before(self, record: PrangeRecord, test: Callable[[cst.CSTNode, Scope], bool]) -> frozenset[str]:
@@ -324,6 +333,35 @@ def _fixed_range(iterable: cst.BaseExpression, names: LoopNames) -> bool:
     func = iterable.func
     callee = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
     return callee in _RANGES and all(not a.keyword and not a.star and is_invariant(a.value, names) for a in iterable.args)
+
+
+def _carried_reads(accesses: tuple[ItemAccess, ...]) -> Iterator[CarriedRead]:
+    """Reads of an element that another iteration writes: `a[i - 1]` beside `a[i] = ...`."""
+    writes = [a for a in accesses if a.kind != "read"]
+    for read in accesses:
+        if read.kind != "read":
+            continue
+        write = next((w for w in writes if w.array == read.array and _shifted(read, w)), None)
+        if write is not None:
+            yield CarriedRead(read, write)
+
+
+def _shifted(read: ItemAccess, write: ItemAccess) -> bool:
+    """One index component `c*i + a` against `c*i + b` (literals, a != b), every other
+    component written the same: `a[i - 1, j]` against `a[i, j]`."""
+    read_slice, write_slice = read.node.slice, write.node.slice
+    forms = list(zip(read.index.affine, write.index.affine))
+    if not (len(read_slice) == len(write_slice) == len(forms)):
+        return False
+    shifted = [
+        position for position, (r, w) in enumerate(forms)
+        if r is not None and w is not None and r.coefficient is not None and r.coefficient == w.coefficient
+        and None not in (r.offset, w.offset) and r.offset != w.offset
+    ]
+    if len(shifted) != 1:
+        return False
+    others = [(r, w) for p, (r, w) in enumerate(zip(read_slice, write_slice)) if p != shifted[0]]
+    return all(r.slice.deep_equals(w.slice) for r, w in others)
 
 
 def _carried_scalars(record: PrangeRecord) -> Iterator[ScalarUpdate]:

@@ -10,7 +10,12 @@ from numbalint.rules.kernel_arity import KernelArity
 from numbalint.rules.late_binding_closure import LateBindingClosure
 from numbalint.rules.late_numba_config import LateNumbaConfig
 from numbalint.rules.missing_nogil import MissingNogil
+from numbalint.rules.nested_parallel import NestedParallel
 from numbalint.rules.numba_function_assigned import NumbaFunctionAssigned
+from numbalint.rules.parallel_without_prange import ParallelWithoutPrange
+from numbalint.rules.prange_container_mutation import PrangeContainerMutation
+from numbalint.rules.prange_loop_carried import PrangeLoopCarried
+from numbalint.rules.prange_shared_write import PrangeSharedWrite
 from numbalint.rules.prange_without_parallel import PrangeWithoutParallel
 from numbalint.rules.target_called import TargetCalled
 from numbalint.rules.thread_local_num_threads import ThreadLocalNumThreads
@@ -29,6 +34,11 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ArgsNotTuple,
     UnjoinedThread,
     PrangeWithoutParallel,
+    ParallelWithoutPrange,
+    PrangeSharedWrite,
+    PrangeLoopCarried,
+    PrangeContainerMutation,
+    NestedParallel,
     ThreadLocalNumThreads,
     LateNumbaConfig,
     NumbaFunctionAssigned,
