@@ -91,6 +91,10 @@ UNSAFE_ONLY = {
         ("@numba.jit(nopython=True, nogil=True)", "@numba.jit(nopython=True, nogil=True, parallel=True)"),
     ],
     "NBL008/bad_timer_apply_async_paren.py": [("args=(left))", "args=(left,))"), ("args=(right))", "args=(right,))")],
+    # Only the `if` that does nothing but keep the maximum; the one that also records where is left.
+    "NBL013/bad_carried_values.py": [
+        ("        if x[i] > m:  # expect: NBL013\n            m = x[i]\n", "        m = max(m, x[i])\n"),
+    ],
     "blog/mistakes.py": [("hi = (w + 1) * per_worker", "hi = n_samples if w == n_workers - 1 else (w + 1) * per_worker")],
     "blog/verbatim.py": [("end = (i + 1) * chunk_size", "end = len(arr) if i == num_threads - 1 else (i + 1) * chunk_size")],
 }

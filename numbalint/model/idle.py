@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from numbalint.model.module import ModuleModel
 
 _SCALAR_BUILTINS = {"int", "float", "abs", "min", "max", "round", "bool"}
+_THREAD_QUERIES = {"get_thread_id", "get_num_threads"}  # numba's, returning an int
 _SHAPE_ATTRIBUTES = {"size", "ndim"}
 _ALLOCATION = "empty"  # np.empty: an allocation that is no parallel operation (zeros/ones are)
 _SIMPLE = (cst.Pass, cst.Break, cst.Continue)
@@ -48,7 +49,7 @@ class _ScalarBody:
         self._shapes: dict[str, cst.BaseExpression] = {}  # arrays allocated here: name -> shape
         self._checked: list[cst.BaseExpression] = []
         self._simple = self._statements(function.body)
-        self._scalars: set[str] = set()
+        self._scalars: set[str] = set()  # decided by _settle_scalars
 
     def only_scalar(self) -> bool:
         if not self._simple:
@@ -121,15 +122,16 @@ class _ScalarBody:
     # -- expressions ---------------------------------------------------------------------
 
     def _settle_scalars(self) -> None:
-        """Names all of whose bindings are range indices or scalar values, to a fixpoint."""
+        """The names all of whose bindings are range indices or scalar values. Start from
+        every local name and drop those with a binding that is not scalar, until none is
+        dropped: `m = 3 * m + 1` keeps `m` scalar as long as its other bindings are."""
+        self._scalars = set(self._bindings) - set(self._shapes)
         changed = True
         while changed:
             changed = False
-            for name, values in self._bindings.items():
-                if name in self._scalars or name in self._shapes:
-                    continue
-                if all(value is None or self._scalar(value) for value in values):
-                    self._scalars.add(name)
+            for name in list(self._scalars):
+                if not all(value is None or self._scalar(value) for value in self._bindings[name]):
+                    self._scalars.discard(name)
                     changed = True
 
     def _scalar(self, expr: cst.BaseExpression) -> bool:
@@ -155,7 +157,8 @@ class _ScalarBody:
 
     def _scalar_call(self, call: cst.Call) -> bool:
         func = call.func
-        if isinstance(func, cst.Name) and func.value == "len":
+        name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+        if name == "len" or (name in _THREAD_QUERIES and not call.args):
             return True
         builtin = isinstance(func, cst.Name) and func.value in _SCALAR_BUILTINS
         math = isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "math"

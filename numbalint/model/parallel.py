@@ -318,10 +318,16 @@ def _loop_names(record: PrangeRecord) -> LoopNames:
     varying = frozenset(record.bindings) - {record.index}
     names = LoopNames(record.index, frozenset(), values, varying - set(values))
     inner: set[str] = set()
+    loops_binding: dict[str, list[cst.For]] = {}
+    for loop in record.inner_loops:
+        if isinstance(loop.target, cst.Name):
+            loops_binding.setdefault(loop.target.value, []).append(loop)
     for loop in record.inner_loops:  # outer ones first: an inner range may use an outer inner index
         target = loop.target.value if isinstance(loop.target, cst.Name) else None
-        if target and len(record.bindings.get(target, ())) == 1 and _fixed_range(loop.iter, names):
-            inner.add(target)
+        # `j` of several `for j in range(m)` loops is an inner index if nothing else binds it.
+        only_loops = target is not None and len(record.bindings.get(target, ())) == len(loops_binding[target])
+        if only_loops and all(_fixed_range(other.iter, names) for other in loops_binding[target]):  # type: ignore[index]
+            inner.add(target)  # type: ignore[arg-type]
             names = LoopNames(record.index, frozenset(inner), values, names.varying - {target})
     return names
 
