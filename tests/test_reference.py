@@ -13,6 +13,8 @@ from numbalint.reference import (
     REFERENCES,
     accumulator_dtypes,
     chunk_bounds,
+    column_sums,
+    compress,
     histogram,
     parallel_sum,
     prefix_sum,
@@ -142,6 +144,28 @@ def test_every_registered_reference_matches_its_numpy_equivalent(name: str) -> N
         )
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("n", AWKWARD_SIZES)
+def test_compress_and_column_sums_equal_numpy(n: int, dtype: np.dtype) -> None:
+    x = _values(n, dtype)
+    for keep in (x > 0, np.zeros(n, dtype=bool), np.ones(n, dtype=bool)):
+        kept = compress(x, keep)
+        assert kept.dtype == x.dtype
+        np.testing.assert_array_equal(kept, x[keep])
+    a = np.stack([x, -x, x // 2 if dtype.kind != "f" else x * 0.5], axis=1)
+    sums = column_sums(a)
+    assert sums.dtype == a.sum(axis=0).dtype
+    np.testing.assert_allclose(sums, a.sum(axis=0, dtype=accumulator_dtypes(dtype)[0]), rtol=1e-6)
+
+
+def test_compress_rejects_a_mask_that_is_not_boolean_or_not_shaped_like_x() -> None:
+    with pytest.raises(ValueError, match="boolean array shaped like x"):
+        compress(np.zeros(3), np.ones(3, dtype=np.int64))
+    with pytest.raises(ValueError, match="boolean array shaped like x"):
+        compress(np.zeros(3), np.ones(4, dtype=bool))
+
+
 def test_registry_names_the_references_verify_offers() -> None:
-    assert {"square", "sum", "histogram", "prefix_sum"} <= set(REFERENCES)
+    assert {"square", "sum", "histogram", "prefix_sum", "compress"} <= set(REFERENCES)
     assert all(reference.description for reference in REFERENCES.values())

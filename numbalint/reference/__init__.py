@@ -5,6 +5,8 @@ Imports numba and numpy, so the lint path never imports this package.
 
 from numbalint.reference.kernels import (
     accumulator_dtypes,
+    column_sums,
+    compress,
     histogram,
     parallel_sum,
     prefix_sum,
@@ -21,6 +23,8 @@ __all__ = [
     "Reference",
     "accumulator_dtypes",
     "chunk_bounds",
+    "column_sums",
+    "compress",
     "default_thread_count",
     "histogram",
     "parallel_sum",

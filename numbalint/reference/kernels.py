@@ -159,3 +159,56 @@ def prefix_sum(x: np.ndarray) -> np.ndarray:
     out = np.empty(x.shape[0], dtype=working)
     _blocked_scan(x, out, *_block_bounds(x.shape[0]))
     return out.astype(result, copy=False)
+
+
+@njit(parallel=True)
+def _column_sums(a, zero):
+    acc = np.full(a.shape[1], zero)
+    for i in prange(a.shape[0]):
+        acc += a[i]  # a whole local array: numba gives each thread its own and adds them up
+    return acc
+
+
+def column_sums(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=0)`` for a 2-d ``a`` (same values and dtype), by an array reduction.
+
+    Answers NBL012 (prange-shared-write): ``sums[j] += a[i, j]`` in an inner loop races on
+    ``sums``; reducing into a whole array variable is what numba privatises.
+    """
+    working, result = accumulator_dtypes(a.dtype)
+    return _column_sums(a, working.type(0)).astype(result, copy=False)
+
+
+@njit(parallel=True)
+def _compress_blocks(x, keep, starts, ends):
+    """Two parallel passes: count the kept items of each block; after a serial scan of the
+    counts, each block writes its items from its own offset. No counter is shared."""
+    n_blocks = starts.shape[0]
+    counts = np.zeros(n_blocks, dtype=np.intp)
+    for b in prange(n_blocks):
+        for i in range(starts[b], ends[b]):
+            if keep[i]:
+                counts[b] += 1
+    offsets = np.zeros(n_blocks + 1, dtype=np.intp)
+    for b in range(n_blocks):
+        offsets[b + 1] = offsets[b] + counts[b]
+    out = np.empty(offsets[n_blocks], dtype=x.dtype)
+    for b in prange(n_blocks):
+        position = offsets[b]
+        for i in range(starts[b], ends[b]):
+            if keep[i]:
+                out[position] = x[i]
+                position += 1
+    return out
+
+
+def compress(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """``x[keep]`` (in order, same dtype) by a parallel compaction.
+
+    Answers NBL013 (a counter read and incremented in a prange) and NBL014 (appending to a
+    list in a prange): count per block, scan the counts, then let each block write its
+    items from its own offset.
+    """
+    if keep.shape != x.shape or keep.dtype != np.bool_:
+        raise ValueError("keep must be a boolean array shaped like x")
+    return _compress_blocks(x, keep, *_block_bounds(x.shape[0]))

@@ -69,6 +69,17 @@ def _histogram_inputs(n: int, dtype: np.dtype, rng: np.random.Generator) -> tupl
     return x, HISTOGRAM_BINS, HISTOGRAM_RANGE
 
 
+def _compress_inputs(n: int, dtype: np.dtype, rng: np.random.Generator) -> tuple[Any, ...]:
+    """Values and a mask keeping about half of them, with runs of kept and dropped items."""
+    keep = rng.random(n) < 0.5
+    keep[: n // 10] = True
+    return _signed_values(n, dtype, rng), keep
+
+
+def _numpy_compress(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    return x[keep]
+
+
 def _numpy_square(x: np.ndarray) -> np.ndarray:
     return x * x
 
@@ -124,6 +135,15 @@ REFERENCES: dict[str, Reference] = {
             make_inputs=_one_array(_positive_values),
             per_element=True,
             float32_rtol=1e-4,
+        ),
+        Reference(
+            name="compress",
+            parameters=("x", "keep"),
+            description="x[keep]: the kept items in order (parallel compaction, no shared counter)",
+            compute=kernels.compress,
+            numpy_equivalent=_numpy_compress,
+            make_inputs=_compress_inputs,
+            per_element=False,
         ),
     )
 }
