@@ -44,6 +44,8 @@ SUBPROCESS_ONLY = {
     "NBL018/bad_assigned_setter.py",  # rebinds numba.set_num_threads for the whole process
     "NBL017/good_env_before_import.py",  # sets NUMBA_* in os.environ (see test_runtime_config.py)
     "NBL017/good_env_for_child_processes.py",  # likewise
+    "NBL014/bad_shared_containers.py",  # appends from threads can corrupt memory
+    "NBL015/bad_nested_kernels.py",  # aborts under the workqueue layer
 }
 
 
