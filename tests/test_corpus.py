@@ -17,15 +17,23 @@ from numbalint.runner import RunOptions, run
 from tests.conftest import ALL_CODES
 
 
-# Read and judged: test_lock launches a @jit kernel (no nogil) from 16 threads to
-# test compile locking; the threads do take turns, as NBL004 says, harmlessly there.
-# NBL016/NBL017 find nothing, rightly: misc/numba_entry.py and test_parfors.py set
-# NUMBA_DUMP_*/NUMBA_PARALLEL_DIAGNOSTICS after the import, which numba reads again at the
-# next compilation; cuda/tests/cudadrv/test_init.py sets NUMBA_DISABLE_CUDA for a child
-# process; test_parallel_backend.py's mask runner calls set_num_threads in the thread that
-# runs the kernel. Cross-file reading adds no file (all of numba is given; numpy beside it in
-# site-packages is not read).
-KNOWN = {("tests/test_dispatcher.py", "NBL004")}
+KNOWN = {
+    # Read and judged: test_lock launches a @jit kernel (no nogil) from 16 threads to
+    # test compile locking; the threads do take turns, as NBL004 says, harmlessly there.
+    # NBL016/NBL017 find nothing, rightly: misc/numba_entry.py and test_parfors.py set
+    # NUMBA_DUMP_*/NUMBA_PARALLEL_DIAGNOSTICS after the import, which numba reads again at the
+    # next compilation; cuda/tests/cudadrv/test_init.py sets NUMBA_DISABLE_CUDA for a child
+    # process; test_parallel_backend.py's mask runner calls set_num_threads in the thread that
+    # runs the kernel. Cross-file reading adds no file (all of numba is given; numpy beside it in
+    # site-packages is not read).
+    ("tests/test_dispatcher.py", "NBL004"),
+    # `@nb.jit(nopython=True, parallel=True) def foo(): pass`, a use case for error reporting:
+    # true, nothing to parallelise (numba says so too, with a NumbaPerformanceWarning).
+    ("tests/error_usecases.py", "NBL011"),
+    # Two tests call a parallel=True kernel inside another's prange on purpose, to test
+    # set_num_threads in nested parallel regions (they need omp/tbb): true, deliberate.
+    ("tests/test_num_threads.py", "NBL015"),
+}
 
 
 @pytest.mark.slow
