@@ -22,6 +22,8 @@ class ParallelWithoutPrange(Rule):
     `prange` loops and array expressions, and a `range` loop stays serial. The
     kernel runs on one thread while its author believes it uses all cores, and
     it pays for the parallel compilation passes (slower to compile) for nothing.
+    numba says so only when the kernel is first compiled, in a
+    `NumbaPerformanceWarning` that is easy to miss.
 
     ## Example
     ```python
