@@ -84,7 +84,7 @@ def test_affine_forms_are_kept_per_component() -> None:
 
 
 def loops(source: str) -> list:
-    return ModuleModel(cst.parse_module(textwrap.dedent(source).lstrip())).parallel_loops
+    return ModuleModel(cst.parse_module(textwrap.dedent(source).lstrip())).parallel.loops
 
 
 @pytest.mark.parametrize("header, call", [

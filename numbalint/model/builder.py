@@ -25,7 +25,7 @@ from numbalint.model.scopes import (
     ScopeKind,
     Use,
 )
-from numbalint.model.parallel import PrangeCollector, PrangeRecord
+from numbalint.model.prange_collector import PrangeCollector, PrangeRecord
 from numbalint.model.syntax import all_params, dotted, stored_names
 from numbalint.model.walk import Walker, names_in
 

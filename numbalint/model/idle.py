@@ -16,14 +16,11 @@ and only those): the single pass does not know which functions are kernels.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterable, Iterator
 
 import libcst as cst
 
 from numbalint.model.facts import Kernel
-
-if TYPE_CHECKING:
-    from numbalint.model.module import ModuleModel
 
 _SCALAR_BUILTINS = {"int", "float", "abs", "min", "max", "round", "bool"}
 _THREAD_QUERIES = {"get_thread_id", "get_num_threads"}  # numba's, returning an int
@@ -32,8 +29,8 @@ _ALLOCATION = "empty"  # np.empty: an allocation that is no parallel operation (
 _SIMPLE = (cst.Pass, cst.Break, cst.Continue)
 
 
-def idle_parallel_kernels(model: ModuleModel) -> Iterator[Kernel]:
-    for kernel in model.kernels:
+def idle_parallel_kernels(kernels: Iterable[Kernel]) -> Iterator[Kernel]:
+    for kernel in kernels:
         if kernel.kind != "jit" or kernel.options.get("parallel") is not True or kernel.pranges:
             continue
         if isinstance(kernel.function, cst.FunctionDef) and _ScalarBody(kernel.function).only_scalar():

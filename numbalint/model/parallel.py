@@ -1,22 +1,20 @@
-"""prange loops: what their bodies read, write, update, mutate and call.
+"""prange loops of parallel kernels: what their bodies read, write, update, mutate and call.
 
-`PrangeCollector` rides along the builder's single pass: while the pass is inside
-the body of a loop over `prange(...)`, the builder hands it the subscripts, the
-bindings, the updates, the `if`s and the calls it meets. `ParallelAnalysis` then
-turns these records into `ParallelLoop` facts, once the model knows which names
-are kernels (and which loops belong to a `parallel=True` one), and classifies
-each subscript's index with `indices.classify_index`.
+The single pass keeps a `PrangeRecord` per loop over what may be `prange`
+(`prange_collector.py`). `ParallelAnalysis` turns these records into
+`ParallelLoop` facts, once the model knows which names are kernels (and which
+loops belong to a `parallel=True` one), and classifies each subscript's index
+with `indices.classify_index`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterator
 
 import libcst as cst
 
 from numbalint.model.facts import (
-    AccessKind,
     CarriedRead,
     ConditionalExtreme,
     ContainerMutation,
@@ -26,14 +24,16 @@ from numbalint.model.facts import (
     ParallelLoop,
     ScalarUpdate,
 )
+from numbalint.model.idle import idle_parallel_kernels
 from numbalint.model.indices import LoopNames, classify_index, is_invariant
-from numbalint.model.scopes import Binding, CallSite, Scope
-from numbalint.model.walk import children
+from numbalint.model.prange_collector import PrangeRecord
+from numbalint.model.scopes import AssignBinding, Scope
 
 if TYPE_CHECKING:
-    from numbalint.model.module import ModuleModel
+    from numbalint.model.builder import PassRecords
+    from numbalint.model.kernels import Kernels
+    from numbalint.model.names import Names
 
-_PRANGE = {"numba.prange", "numba.parfors.parfor.prange"}
 _RANGES = {"range", "prange"}
 _ALLOCATIONS = {
     f"numpy.{name}"
@@ -49,167 +49,32 @@ _MUTATORS = {
     "append", "extend", "insert", "pop", "remove", "clear", "add", "discard", "update",
     "setdefault", "popitem", "appendleft", "extendleft", "popleft", "sort", "reverse",
 }
-_EXTREMES = {"max", "min"}
 # How many kernels deep a call chain is followed to find a parallel kernel.
 _CALL_DEPTH = 3
-
-
-@dataclass(eq=False)
-class PrangeRecord:
-    """What the single pass saw in one prange loop's body (in the loop's own scope)."""
-
-    node: cst.For
-    scope: Scope
-    index: str | None
-    inner_loops: list[cst.For] = field(default_factory=list)
-    # Every binding made in the body, name -> assigned values (None: not a plain `name = value`).
-    bindings: dict[str, list[cst.BaseExpression | None]] = field(default_factory=dict)
-    writes: list[tuple[cst.Subscript, AccessKind, cst.CSTNode]] = field(default_factory=list)
-    reads: list[cst.Subscript] = field(default_factory=list)
-    updates: list[ScalarUpdate] = field(default_factory=list)
-    name_reads: set[str] = field(default_factory=set)  # outside the name's own updates
-    ifs: list[cst.If] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
-
-
-class PrangeCollector:
-    """The builder's helper for prange bodies; every hook is a no-op outside one."""
-
-    def __init__(self) -> None:
-        self.records: list[PrangeRecord] = []
-        self._open: list[PrangeRecord] = []
-        self._stores: set[int] = set()  # subscripts written, not read
-        self._update_reads: set[int] = set()  # `s` in `s = s + x`: part of the update
-
-    @property
-    def active(self) -> bool:
-        return bool(self._open)
-
-    def _in(self, scope: Scope) -> list[PrangeRecord]:
-        return [record for record in self._open if record.scope is scope]
-
-    def enter_loop(self, node: cst.For, scope: Scope) -> bool:
-        """Open a record when `node` loops over a call that may be prange; True if opened."""
-        for record in self._in(scope):
-            record.inner_loops.append(node)
-        if not _may_be_prange(node.iter, scope):
-            return False
-        index = node.target.value if isinstance(node.target, cst.Name) else None
-        record = PrangeRecord(node, scope, index)
-        self.records.append(record)
-        self._open.append(record)
-        return True
-
-    def leave_loop(self) -> None:
-        self._open.pop()
-
-    def bound(self, name: str, binding: Binding, scope: Scope) -> None:
-        value = binding.value if binding.kind == "assign" else None
-        for record in self._in(scope):
-            record.bindings.setdefault(name, []).append(value)  # type: ignore[arg-type]
-
-    def assigned(self, node: cst.Assign, scope: Scope) -> None:
-        records = self._in(scope)
-        if not records or len(node.targets) != 1:
-            return
-        target = node.targets[0].target
-        if isinstance(target, cst.Subscript):
-            kind: AccessKind = "update" if _updates(target, node.value) else "assign"
-            self._write(records, target, kind, node)
-        elif isinstance(target, cst.Name) and _updates(target, node.value):
-            self._scalar_update(records, target.value, node, node.value)
-
-    def aug_assigned(self, node: cst.AugAssign, scope: Scope) -> None:
-        records = self._in(scope)
-        if isinstance(node.target, cst.Subscript):
-            self._write(records, node.target, "update", node)
-        elif isinstance(node.target, cst.Name):
-            self._scalar_update(records, node.target.value, node, None)
-
-    def _write(self, records: list[PrangeRecord], target: cst.Subscript, kind: AccessKind, statement: cst.CSTNode) -> None:
-        self._stores.add(id(target))
-        for record in records:
-            record.writes.append((target, kind, statement))
-
-    def _scalar_update(
-        self, records: list[PrangeRecord], name: str, statement: cst.CSTNode, value: cst.BaseExpression | None
-    ) -> None:
-        if value is not None:
-            self._update_reads.update(id(n) for n in _names_called(value, name))
-        for record in records:
-            record.updates.append(ScalarUpdate(name, statement))
-
-    def subscript(self, node: cst.Subscript, scope: Scope) -> None:
-        if id(node) not in self._stores:
-            for record in self._in(scope):
-                record.reads.append(node)
-
-    def name_read(self, node: cst.Name, scope: Scope) -> None:
-        if id(node) not in self._update_reads:
-            for record in self._in(scope):
-                record.name_reads.add(node.value)
-
-    def branch(self, node: cst.If, scope: Scope) -> None:
-        for record in self._in(scope):
-            record.ifs.append(node)
-
-    def call(self, site: CallSite) -> None:
-        for record in self._in(site.scope):
-            record.calls.append(site)
-
-
-def _may_be_prange(iterable: cst.BaseExpression, scope: Scope) -> bool:
-    """`prange(n)`, `numba.prange(n)`, `nb.prange(n)`, or a name imported as prange.
-    The model checks afterwards that it really is numba's."""
-    if not isinstance(iterable, cst.Call):
-        return False
-    func = iterable.func
-    if isinstance(func, cst.Attribute):
-        return func.attr.value == "prange"
-    if not isinstance(func, cst.Name):
-        return False
-    imported = scope.lookup(func.value) or []
-    return func.value == "prange" or any(str(b.value).endswith(".prange") for b in imported if b.kind == "import")
-
-
-def _updates(target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
-    """`t = t + e`, `t = e * t`, `t = max(t, e)`: the value combines the target's old value."""
-    if isinstance(value, cst.BinaryOperation):
-        commutes = isinstance(value.operator, (cst.Add, cst.Multiply))
-        return target.deep_equals(value.left) or (commutes and target.deep_equals(value.right))
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in _EXTREMES:
-        return any(target.deep_equals(arg.value) for arg in value.args)
-    return False
-
-
-def _names_called(expr: cst.CSTNode, name: str) -> Iterator[cst.Name]:
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name):
-            if node.value == name:
-                yield node
-        else:
-            stack.extend(children(node))
-
-
-# -- from records to facts ------------------------------------------------------------------
 
 
 class ParallelAnalysis:
     """Builds the `ParallelLoop` facts of a module from the pass's prange records."""
 
-    def __init__(self, model: ModuleModel) -> None:
-        self._model = model
-        self._kernel_of_prange = {id(call): k for k in model.kernels for call in k.pranges}
+    def __init__(self, records: PassRecords, names: Names, kernels: Kernels) -> None:
+        self._records = records
+        self._names = names
+        self._kernels = kernels
 
+    def idle_kernels(self) -> Iterator[Kernel]:
+        """`parallel=True` kernels with no prange and no array operation (see idle.py)."""
+        return idle_parallel_kernels(self._kernels.defined)
+
+    @cached_property
     def loops(self) -> list[ParallelLoop]:
-        records = self._model.records.prange_loops
+        """The prange loops of this module's `parallel=True` kernels, with what their bodies do."""
+        kernel_of_prange = {id(call): k for k in self._kernels.defined for call in k.pranges}
+        records = self._records.prange_loops
         # numba runs a prange nested in another prange serially, as part of the outer one.
         nested = {id(inner) for record in records for inner in record.inner_loops}
         found = []
         for record in records:
-            kernel = self._kernel_of_prange.get(id(record.node.iter))
+            kernel = kernel_of_prange.get(id(record.node.iter))
             if kernel is None or kernel.options.get("parallel") is not True or id(record.node) in nested:
                 continue
             if record.index:
@@ -251,14 +116,13 @@ class ParallelAnalysis:
         written |= {site.node.func.value.value for site in record.calls if _receiver(site.node)}  # type: ignore[union-attr]
         found = set()
         for name in written - set(record.bindings):
-            binding = self._model.only_binding(name, record.scope)
-            if binding is not None and binding.kind == "assign" and binding.value is not None:
-                if test(binding.value, record.scope):
-                    found.add(name)
+            binding = self._names.only_binding(name, record.scope)
+            if isinstance(binding, AssignBinding) and binding.value is not None and test(binding.value, record.scope):
+                found.add(name)
         return frozenset(found)
 
     def _is_allocation(self, value: cst.CSTNode, scope: Scope) -> bool:
-        return isinstance(value, cst.Call) and self._model.qualify(value.func, scope) in _ALLOCATIONS
+        return isinstance(value, cst.Call) and self._names.qualify(value.func, scope) in _ALLOCATIONS
 
     def _is_container(self, value: cst.CSTNode, scope: Scope) -> bool:
         """`[]`, `{}`, `set()`, a comprehension, `numba.typed.List()`, `Dict.empty(...)`."""
@@ -266,7 +130,7 @@ class ParallelAnalysis:
             return True
         return isinstance(value, cst.Call) and (
             (isinstance(value.func, cst.Name) and value.func.value in _CONTAINER_BUILTINS)
-            or self._model.qualify(value.func, scope) in _TYPED_CONTAINERS
+            or self._names.qualify(value.func, scope) in _TYPED_CONTAINERS
         )
 
     def _is_dict(self, value: cst.CSTNode, scope: Scope) -> bool:
@@ -274,12 +138,12 @@ class ParallelAnalysis:
             return True
         return isinstance(value, cst.Call) and (
             (isinstance(value.func, cst.Name) and value.func.value == "dict")
-            or str(self._model.qualify(value.func, scope)).endswith("Dict.empty")
+            or str(self._names.qualify(value.func, scope)).endswith("Dict.empty")
         )
 
     def _nested_calls(self, record: PrangeRecord) -> Iterator[NestedParallelCall]:
         for site in record.calls:
-            callee = self._model.kernel_of(site.node.func, site.scope)
+            callee = self._kernels.of(site.node.func, site.scope)
             if callee is None:
                 continue
             reached = self._parallel_reached(callee, 0, set())
@@ -290,12 +154,12 @@ class ParallelAnalysis:
         """`kernel` itself if it is parallel, else a parallel kernel it calls (a few calls deep)."""
         if kernel.parallel:
             return kernel
-        body = self._model.records.scope_of.get(id(kernel.function)) if kernel.function else None
+        body = self._records.scope_of.get(id(kernel.function)) if kernel.function else None
         if body is None or depth >= _CALL_DEPTH or id(body) in seen:
             return None
         seen.add(id(body))
         for site in body.all_calls():
-            callee = self._model.kernel_of(site.node.func, site.scope)
+            callee = self._kernels.of(site.node.func, site.scope)
             reached = self._parallel_reached(callee, depth + 1, seen) if callee is not None else None
             if reached is not None:
                 return reached

@@ -37,8 +37,21 @@ class NestedParallel(Rule):
     ```
 
     ## Use instead
-    Parallelise one level: call a serial kernel (`@njit`, `range` inside) from
-    the prange loop, and keep the parallel one for calls from serial code.
+    Parallelise one level: call a serial kernel from the prange loop, and keep
+    the parallel one for calls from serial code.
+    ```python
+    @njit
+    def row_total(row):
+        s = 0.0
+        for j in range(row.shape[0]):
+            s += row[j]
+        return s
+
+    @njit(parallel=True)
+    def row_totals(a, out):
+        for i in prange(a.shape[0]):
+            out[i] = row_total(a[i])
+    ```
 
     ## Fix
     None.
@@ -49,12 +62,12 @@ class NestedParallel(Rule):
     summary = "a parallel kernel called inside another kernel's prange loop"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for loop in model.parallel_loops:
+        for loop in model.parallel.loops:
             for call in loop.nested_calls:
                 through = "" if call.callee is call.parallel else f" (through `{call.callee.name}`)"
                 yield self.report(call.node, (
-                    f"parallel kernel `{call.parallel.name}` is called{through} inside the prange loop of "
-                    f"`{loop.kernel.name}`: every worker thread launches it on the thread pool again; the "
-                    "workqueue layer aborts (\"Concurrent access has been detected\"), omp/tbb "
-                    "oversubscribe. Call a serial version in the loop."
+                    f"Parallel kernel `{call.parallel.name}` is launched{through} inside the prange loop of "
+                    f"`{loop.kernel.name}`. Every worker thread launches it on the thread pool again: the "
+                    "workqueue layer aborts (\"Concurrent access has been detected\"), omp and tbb "
+                    "oversubscribe the cores. Call a serial version in the loop."
                 ))

@@ -4,7 +4,6 @@ from typing import Iterator
 
 from numbalint.diagnostics import Diagnostic
 from numbalint.model import ModuleModel
-from numbalint.model.idle import idle_parallel_kernels
 from numbalint.rules.base import Rule
 
 
@@ -31,7 +30,11 @@ class ParallelWithoutPrange(Rule):
     def collatz_steps(n):
         steps = np.empty(n, dtype=np.int64)
         for start in range(1, n + 1):
-            ...
+            m = start
+            count = 0
+            while m != 1:
+                m = m // 2 if m % 2 == 0 else 3 * m + 1
+                count += 1
             steps[start - 1] = count
         return steps
     ```
@@ -41,8 +44,12 @@ class ParallelWithoutPrange(Rule):
     @njit(parallel=True)
     def collatz_steps(n):
         steps = np.empty(n, dtype=np.int64)
-        for start in prange(1, n + 1):   # independent iterations: prange
-            ...
+        for start in prange(1, n + 1):  # independent iterations: prange
+            m = start
+            count = 0
+            while m != 1:
+                m = m // 2 if m % 2 == 0 else 3 * m + 1
+                count += 1
             steps[start - 1] = count
         return steps
     ```
@@ -58,10 +65,11 @@ class ParallelWithoutPrange(Rule):
     summary = "parallel=True on a kernel with nothing to parallelise (no prange, no array operation)"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for kernel in idle_parallel_kernels(model):
+        for kernel in model.parallel.idle_kernels():
             if kernel.decorator is not None:
                 yield self.report(kernel.decorator, (
-                    f"kernel `{kernel.name}` is compiled with parallel=True but has no `prange` loop and "
-                    "no array operation: numba runs it on one thread. Write `prange` for the loop whose "
-                    "iterations are independent, or drop parallel=True."
+                    f"Kernel `{kernel.name}` has `parallel=True` but nothing numba can parallelise. It has "
+                    "no `prange` loop and no array operation, so numba runs it on one thread (and says so "
+                    "only in a warning at its first compilation). Write `prange` for the loop whose "
+                    "iterations are independent, or drop `parallel=True`."
                 ))

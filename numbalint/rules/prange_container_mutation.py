@@ -52,11 +52,11 @@ class PrangeContainerMutation(Rule):
     summary = "a list, dict or set mutated inside a prange loop"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for loop in model.parallel_loops:
+        for loop in model.parallel.loops:
             for mutation in loop.mutations:
                 yield self.report(mutation.node, (
-                    f"`{mutation.container}` is mutated ({mutation.operation}) inside a prange loop: numba's "
-                    "containers are not thread-safe, so items can be lost or the container corrupted, and "
-                    "their order depends on timing. Write per-iteration results into an array and gather "
-                    "them after the loop."
+                    f"`{mutation.container}` is mutated ({mutation.operation}) inside a prange loop. Numba's "
+                    "lists, dicts and sets are not thread-safe: items can be lost or the container corrupted, "
+                    "and their order depends on timing. Write per-iteration results into an array and "
+                    "gather them after the loop."
                 ))

@@ -69,21 +69,21 @@ class PrangeLoopCarried(Rule):
     fix = "sometimes"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for loop in model.parallel_loops:
+        for loop in model.parallel.loops:
             for carried in loop.carried_reads:
                 read, write = model.code(carried.read.node), model.code(carried.write.node)
                 yield self.report(carried.read.node, (
-                    f"`{read}` is written by another iteration of the prange loop (`{write} = ...`): "
-                    "iterations run in any order on several threads, so this reads it before or after "
-                    "that write depending on timing. A running computation like this needs a scan "
-                    "(e.g. a blocked prefix sum), not prange."
+                    f"`{read}` is written by another iteration of this prange loop. Iterations run in any "
+                    f"order on several threads, so this reads it before or after that write (`{write} = "
+                    "...`) depending on timing. A running computation like this needs a scan (a blocked "
+                    "prefix sum, say), not prange."
                 ))
             for update in loop.carried_scalars:
                 yield self.report(update.statement, (
-                    f"`{update.name}` is updated in the prange loop and also read in it: each thread keeps "
-                    f"its own partial `{update.name}`, combined only after the loop, so the value read (as an "
-                    "index or a value) is not the running one and positions collide. Compute the positions "
-                    "first (a prefix sum of the counts), or keep it a pure reduction."
+                    f"`{update.name}` is updated in this prange loop and also read in it. Each thread keeps "
+                    f"its own partial `{update.name}`, combined only after the loop, so the value read is not "
+                    "the running one (used as an index, positions collide). Compute the positions first (a "
+                    "prefix sum of the counts), or keep it a pure reduction."
                 ))
             for extreme in loop.extremes:
                 yield self.report(extreme.node, _extreme_message(model, extreme), _extreme_fix(model, extreme))
@@ -92,8 +92,8 @@ class PrangeLoopCarried(Rule):
 def _extreme_message(model: ModuleModel, extreme: ConditionalExtreme) -> str:
     name, candidate = extreme.name, model.code(extreme.candidate)
     return (
-        f"`{name}` is assigned under an `if` in a prange loop: that is no reduction, each thread keeps "
-        f"its own `{name}` and which one survives the loop is arbitrary. Write "
+        f"`{name}` is kept under an `if` in a prange loop, which is no reduction. Each thread keeps its "
+        f"own `{name}`, and which one survives the loop is arbitrary. Write "
         f"`{name} = {extreme.function}({name}, {candidate})`, which numba turns into a reduction."
     )
 

@@ -68,7 +68,7 @@ class PrangeSharedWrite(Rule):
     summary = "prange iterations write the same element: a race that loses updates"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
-        for loop in model.parallel_loops:
+        for loop in model.parallel.loops:
             for access in loop.accesses:
                 message = self._problem(loop, access, model)
                 if message is not None:
@@ -78,18 +78,19 @@ class PrangeSharedWrite(Rule):
     def _problem(loop: ParallelLoop, access: ItemAccess, model: ModuleModel) -> str | None:
         if access.index.verdict != "meets" or access.array in loop.containers:
             return None
-        target, reason = model.code(access.node), access.index.reason
+        array, target, reason = access.array, model.code(access.node), access.index.reason
         if access.kind == "update":
             return (
-                f"`{target}` is updated in a prange loop through {reason}: two iterations can update the "
-                "same element at once and one of the updates is lost (numba does not detect races). Give "
-                "each chunk its own copy and combine them after the loop, or reduce into a whole array."
+                f"Iterations of this prange loop can update the same element of `{array}` at once. "
+                f"The index of `{target}` is {reason}, and an update reads, adds and writes: of two "
+                "concurrent updates one is lost, silently (numba does not detect races). Give each chunk "
+                "its own copy and combine them after the loop, or reduce into a whole array."
             )
         scratch = access.kind == "assign" and access.array in loop.scratch
         if scratch and access.index.cause != "data":  # `out[perm[i]] = ...` is often a permutation
             return (
-                f"`{access.array}` is allocated before the prange loop and written here through {reason}: "
-                "every iteration shares it, so threads overwrite each other's values. Allocate it inside "
-                "the loop body, or give it a row per iteration."
+                f"Every iteration of this prange loop writes the same scratch array `{array}`. It is "
+                f"allocated before the loop and written through {reason}, so threads overwrite each "
+                "other's values. Allocate it inside the loop body, or give it a row per iteration."
             )
         return None
