@@ -66,7 +66,7 @@ class PrangeLoopCarried(Rule):
     code = "NBL013"
     name = "prange-loop-carried"
     summary = "a prange iteration reads what another writes"
-    fix = "sometimes"
+    fix = "unsafe"
 
     def check(self, model: ModuleModel) -> Iterator[Diagnostic]:
         for loop in model.parallel.loops:
