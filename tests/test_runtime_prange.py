@@ -139,7 +139,7 @@ def test_nbl012_shared_updates_lose_counts() -> None:
 @needs_two_threads
 def test_nbl012_shared_scratch_mixes_rows() -> None:
     bad = load("NBL012/bad_shared_scratch.py")
-    a = np.random.default_rng(1).random((20_000, 256))
+    a = np.random.default_rng(1).random((100_000, 128))  # long enough for the threads to overlap
     serial = (0.5 * a + 0.5 * np.roll(a, -1, axis=1)).sum(axis=1)
     assert _some_attempt(lambda: not np.allclose(bad.smoothed_row_sums(a), serial, rtol=1e-12))
 
