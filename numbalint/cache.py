@@ -139,7 +139,7 @@ class Cache:
 def _key(task: Task, digest: str) -> str:
     """Everything a result depends on, as one hash."""
     settings = [_FORMAT, __version__, _libcst_version(), sys.version_info[:2], digest,
-                sorted(task.enabled), task.named, encode_depends(task.depends)]
+                sorted(task.enabled), task.named, task.edits, encode_depends(task.depends)]
     return hashlib.sha256(json.dumps(settings).encode("utf-8")).hexdigest()
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from functools import cached_property
+from typing import Callable, Literal
 
 import libcst as cst
 
@@ -47,15 +48,26 @@ class OptionElsewhere:
     option: str
 
 
+Replacements = tuple[Replacement, ...]
+
+
 @dataclass(frozen=True)
 class Fix:
     """A mechanical repair: node replacements applied together, or not at all, and
-    edits that belong to other files (applied when those files are fixed)."""
+    edits that belong to other files (applied when those files are fixed).
+
+    `build` is the replacements, or a function that makes them: a fix that is
+    never shown or applied then costs only its title (the `[*]` marker needs to
+    know a fix exists, not its edits)."""
 
     message: str
     applicability: Applicability
-    replacements: tuple[Replacement, ...]
+    build: Replacements | Callable[[], Replacements]
     elsewhere: tuple[OptionElsewhere, ...] = ()
+
+    @cached_property
+    def replacements(self) -> Replacements:
+        return self.build() if callable(self.build) else self.build
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ class Task:
     diff: bool = False
     named: bool = False  # named on the command line: checked even if the prefilter would skip it
     requests: tuple[OptionElsewhere, ...] = ()  # fixes other files ask of this file's kernels
+    edits: bool = True  # findings carry their fixes' text edits (else only the fix's title)
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ def _check_source(task: Task, data: bytes) -> FileResult:
     diagnostics = diagnose(model, task.enabled)
     exports = {name: k.detached(task.path) for name, k in model.kernels.exported().items()}
     judged = _noqa_judged(task.enabled, data)
-    return FileResult(task.path, _findings(task.path, module, diagnostics, judged), exports=exports,
+    return FileResult(task.path, _findings(task.path, module, diagnostics, judged, task.edits), exports=exports,
                       imports=tuple(model.names.imported()), imported_as=model.names.imported_as(),
                       star_imports=tuple(model.names.star_imported()))
 
@@ -213,7 +214,7 @@ def locate(
     where = Positions(module, [*(d.node for d in diagnostics), *replaced, *holders, *comments])
 
     def located(diagnostic: Diagnostic) -> Finding:
-        fix = summarise_fix(module, diagnostic.fix, where) if diagnostic.fix and with_fixes else None
+        fix = diagnostic.fix and (summarise_fix(module, diagnostic.fix, where) if with_fixes else titled(diagnostic.fix))
         return Finding(path, where(diagnostic.node), diagnostic.code, diagnostic.name,
                        diagnostic.severity, diagnostic.message, fix)
 
@@ -227,15 +228,20 @@ def locate(
     return kept
 
 
+def titled(fix: Fix) -> FixSummary:
+    """What a fix is, without building it: enough for `[*]`, counts and its title."""
+    return FixSummary(fix.message, fix.applicability, (), fix.elsewhere)
+
+
 def _noqa_judged(enabled: frozenset[str], code: bytes) -> frozenset[str]:
     """NBL100 has nothing to judge in a module without a noqa comment: spare it the walk."""
     return enabled if b"noqa" in code.lower() else enabled - {UNUSED_NOQA}
 
 
 def _findings(
-    path: str, module: cst.Module, diagnostics: Sequence[Diagnostic], enabled: frozenset[str]
+    path: str, module: cst.Module, diagnostics: Sequence[Diagnostic], enabled: frozenset[str], edits: bool = True
 ) -> tuple[Finding, ...]:
-    return tuple(finding for _, finding in locate(path, module, diagnostics, enabled=enabled))
+    return tuple(finding for _, finding in locate(path, module, diagnostics, enabled=enabled, with_fixes=edits))
 
 
 def _writer(path: str) -> Callable[[bytes], None]:

@@ -44,11 +44,13 @@ class RunOptions:
     timeout: float = pool.TASK_SECONDS  # per file
     named: frozenset[str] = frozenset()  # files named on the command line: parsed even if the prefilter says no
     root: Path | None = None  # the project root: imports are looked for there, files named from it
+    edits: bool = True  # findings carry their fixes' text edits (the formats that print them)
 
 
 def run(paths: Sequence[Path], options: RunOptions) -> Report:
     files = [str(p) for p in paths]
-    first = [Task(path, options.enabled_for(path), named=path in options.named) for path in files]
+    first = [Task(path, options.enabled_for(path), named=path in options.named, edits=options.edits)
+             for path in files]
     results = {r.path: r for r in _lint_pass(first, options)}
     imported = _read_imported(results.values(), options)
     index = _index(results, imported, options)
@@ -91,7 +93,8 @@ def _second_pass(
             continue
         depends = index.depends(path, result.imports) if result.imports else ()
         if depends:
-            tasks.append(Task(path, options.enabled_for(path), depends, named=path in options.named))
+            tasks.append(Task(path, options.enabled_for(path), depends, named=path in options.named,
+                              edits=options.edits))
     for fresh in _lint_pass(tasks, options):
         results[fresh.path] = replace(results[fresh.path], findings=fresh.findings, error=fresh.error)
 

@@ -15,7 +15,7 @@ from numbalint.cache import Cache, cache_folder
 from numbalint.diagnostics import FileError, Finding
 from numbalint.files import SourceError, decode_source, describe, discover, named_files, read_bytes, write_atomic
 from numbalint.imports import project_root
-from numbalint.output import HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
+from numbalint.output import EDIT_FORMATS, HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
 from numbalint.pipeline import Task, check_bytes
 from numbalint.pool import TASK_SECONDS
 from numbalint.rule_docs import rule_infos
@@ -86,7 +86,9 @@ def lint(request: LintRequest) -> int:
         cache = Cache(cache_folder(settings.root, request.cache_dir)) if use_cache else None
         report = run(files, RunOptions(enabled_for, request.fix, request.diff, request.jobs, cache,
                                        timeout=request.timeout, named=named_files(request.paths),
-                                       root=project_root(settings)))
+                                       root=project_root(settings),
+                                       # --fix tells local fixes (with edits) from those for other files
+                                       edits=request.fix != "off" or _format(request) in EDIT_FORMATS))
         if request.add_noqa:
             return _suppress_in_place(request, report.findings, path_errors + report.errors)
     outcome = _outcome(report, path_errors)

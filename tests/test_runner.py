@@ -113,3 +113,25 @@ def test_launches_that_never_say_numba_or_thread_pass_the_prefilter(tmp_path: Pa
     assert MAY_MATTER.search(b"await loop.run_in_executor(None, k, a)")
     assert MAY_MATTER.search(b"from joblib import Parallel, delayed")
     assert not MAY_MATTER.search(b"import math\nprint(math.pi)\n")
+
+
+def test_fixes_are_built_only_for_formats_that_print_their_edits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[*]`, counts and the fix's title need no edits: with edits=False nothing is built."""
+    from numbalint.rules import dropped_remainder
+    from tests.conftest import FIXTURES
+
+    path = FIXTURES / "NBL005" / "bad_floor_chunks_threads.py"
+    built = check_file(Task(str(path), ALL_CODES, edits=True))
+
+    def never(text: str) -> None:
+        raise AssertionError("a fix was built that nobody shows or applies")
+
+    monkeypatch.setattr(dropped_remainder.cst, "parse_expression", never)
+    titled = check_file(Task(str(path), ALL_CODES, edits=False))
+    assert titled.error is None
+    [fix] = [f.fix for f in titled.findings if f.code == "NBL005"]
+    [full] = [f.fix for f in built.findings if f.code == "NBL005"]
+    assert (fix.message, fix.applicability, fix.edits) == (full.message, full.applicability, ())
+    assert full.edits

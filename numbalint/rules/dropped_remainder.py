@@ -68,12 +68,16 @@ class DroppedRemainder(Rule):
 def _fix(model: ModuleModel, bound: ChunkBound) -> Fix | None:
     if not bound.exact_total:
         return None
-    text = (
-        f"{_bare(model, bound.total)} if {bound.index} == {_bare(model, bound.parts)} - 1 "
-        f"else {model.code(bound.node)}"
-    )
-    new = cst.parse_expression(text if bound.assigned else f"({text})")
-    return Fix("End the last part at the total", "unsafe", (Replacement(bound.node, new),))
+
+    def last_part_ends_at_total() -> tuple[Replacement, ...]:
+        text = (
+            f"{_bare(model, bound.total)} if {bound.index} == {_bare(model, bound.parts)} - 1 "
+            f"else {model.code(bound.node)}"
+        )
+        new = cst.parse_expression(text if bound.assigned else f"({text})")
+        return (Replacement(bound.node, new),)
+
+    return Fix("End the last part at the total", "unsafe", last_part_ends_at_total)
 
 
 def _bare(model: ModuleModel, node: cst.BaseExpression) -> str:
