@@ -15,7 +15,7 @@ import click
 
 from numbalint.version import __version__
 from numbalint.output import FORMATS
-from numbalint.pool import TASK_SECONDS
+from numbalint.limits import TASK_SECONDS
 from numbalint.rules import ALL_RULES, find_rule
 
 _LINT = "check"

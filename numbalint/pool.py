@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Generic, Sequence, TypeVar
 
+from numbalint.limits import TASK_SECONDS
+
 Task = TypeVar("Task")
 Result = TypeVar("Result")
 
-# libcst's parser needs minutes for some expressions (10,000 chained attribute
-# accesses: 50 s). A task that runs longer than this is given up.
-TASK_SECONDS = 20.0
 # Below this many tasks, starting worker processes costs more than it saves.
 _PARALLEL_THRESHOLD = 16
 # How long workers get to unwind (and remove a temporary file) before they are

@@ -17,7 +17,7 @@ from numbalint.files import SourceError, decode_source, describe, discover, name
 from numbalint.imports import project_root
 from numbalint.output import EDIT_FORMATS, HUMAN_FORMATS, Context, Outcome, format_file_errors, render, statistics, use_color
 from numbalint.pipeline import Task, check_bytes
-from numbalint.pool import TASK_SECONDS
+from numbalint.limits import TASK_SECONDS
 from numbalint.rule_docs import rule_infos
 from numbalint.rules import NAME_TO_CODE
 from numbalint.runner import FixMode, Report, RunOptions, run
