@@ -9,6 +9,7 @@ the hook checks is a second temporary git repository with an excluded folder.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -64,6 +65,10 @@ def project(tmp_path) -> Path:
     (tmp_path / "good.py").write_text(CLEAN)
     (tmp_path / "legacy").mkdir()
     (tmp_path / "legacy" / "bad.py").write_text(BUGGY)
+    notebook = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                           "source": BUGGY.splitlines(keepends=True)}],
+                "metadata": {"language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+    (tmp_path / "bad.ipynb").write_text(json.dumps(notebook, indent=1))
     return committed_repository(tmp_path)
 
 
@@ -89,6 +94,12 @@ def test_the_hook_fails_on_a_bad_file_passes_a_good_one_and_skips_an_excluded_on
     reported = [line for line in failed.stdout.splitlines() if ": NBL0" in line]
     assert reported and all(line.startswith("bad.py:") for line in reported), failed.stdout
     assert {line.split()[1] for line in reported} == {"NBL001", "NBL004"}
+
+
+def test_the_hook_lints_notebooks(hook_repository, project):
+    failed = try_repo(hook_repository, project, "bad.ipynb")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "bad.ipynb:cell 1:" in failed.stdout and "NBL001" in failed.stdout
 
 
 def test_the_hook_installs_neither_numba_nor_numpy(hook_repository, project):
