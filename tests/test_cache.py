@@ -284,6 +284,7 @@ def test_a_read_only_cache_folder_is_read_and_no_error(project, capsys):
 # -- the time budget -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_file_given_up_as_slow_is_not_tried_again_until_the_budget_grows(project, capsys, monkeypatch):
     (project / "slow.py").write_text("import numba\nx = a" + ".b" * 8000 + "\n")  # libcst needs ~30 s
     checked: list[str] = []
@@ -311,6 +312,7 @@ def test_a_file_given_up_as_slow_is_not_tried_again_until_the_budget_grows(proje
 # -- runs at the same time -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_both_right_and_the_cache_loads_after(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.numbalint]\n")
     clean = BUGGY.replace("@njit\n", "@njit(nogil=True)\n").replace("args=(a, b)", "args=(a,)")

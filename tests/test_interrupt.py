@@ -49,7 +49,8 @@ def fixed_text(tmp_path: Path) -> str:
     return fixed
 
 
-@pytest.mark.parametrize("to_whole_group", [False, pytest.param(True, marks=pytest.mark.slow)],
+@pytest.mark.slow
+@pytest.mark.parametrize("to_whole_group", [False, True],
                          ids=["parent-only", "terminal-ctrl-c"])
 def test_sigint_during_fix_leaves_every_file_whole(tmp_path, to_whole_group):
     fixed = fixed_text(tmp_path)

@@ -24,7 +24,7 @@ def act(task: tuple[str, str]) -> str:
     return action.upper()
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", ["fork", pytest.param("spawn", marks=pytest.mark.slow)])
 def test_outcomes_are_pinned_on_their_tasks_and_nothing_is_retried(tmp_path: Path, monkeypatch, method):
     monkeypatch.setenv(pool.START_METHOD_VARIABLE, method)
     log = str(tmp_path / "log")

@@ -37,6 +37,7 @@ def lint_torture(folder: Path, method: str, monkeypatch: pytest.MonkeyPatch) -> 
     return run(files, RunOptions(enabled_for=lambda _: ALL_CODES, jobs=2, timeout=1))
 
 
+@pytest.mark.slow
 def test_spawn_gives_the_same_results_as_fork(tmp_path, monkeypatch):
     for name, text in TORTURE.items():
         (tmp_path / name).write_bytes(text.encode())

@@ -80,6 +80,7 @@ def test_a_worker_that_dies_costs_one_file(tmp_path: Path) -> None:
     assert {(Path(f.path).name, f.code) for f in report.findings} == {("fine.py", "NBL001"), ("fine.py", "NBL004")}
 
 
+@pytest.mark.slow
 def test_a_file_that_takes_too_long_costs_one_file(tmp_path: Path) -> None:
     slow = tmp_path / "slow.py"
     slow.write_text("import numba\nx = a" + ".b" * 8000 + "\n")  # libcst needs ~30 s for this
