@@ -16,7 +16,7 @@ import pytest
 import numbalint
 from numbalint.api import LintError
 from numbalint.diagnostics import Finding
-from tests.conftest import FIXTURES, invoke
+from tests.conftest import FIXTURES, invoke, sarif_schema
 
 BLOG = (FIXTURES / "blog" / "verbatim.py").read_text()
 EXPECT = re.compile(r"#\s*expect:\s*(?P<codes>NBL\d{3}(?:\s*,\s*NBL\d{3})*)")
@@ -94,6 +94,26 @@ def test_text_output_names_the_cell_and_json_has_a_cell_field(cli, tmp_path):
     status, out, _ = cli("--output-format", "json", "nb.ipynb", "blog.py")
     cells = {(finding["path"], finding["cell"]) for finding in json.loads(out)["findings"]}
     assert cells == {("nb.ipynb", 3), ("blog.py", None)}
+
+
+def test_github_and_sarif_point_at_the_notebook_and_name_the_cell_in_the_message(cli, tmp_path):
+    """Their lines are the file's, and a notebook's file is JSON: a line within a cell
+    would point at the wrong place, so the annotation is on the file and the message
+    says where in which cell."""
+    (tmp_path / "nb.ipynb").write_text(json.dumps(BLOG_NOTEBOOK))
+    (tmp_path / "broken.ipynb").write_text(json.dumps(notebook(code("import numba\n"), code("x = (\n"))))
+    _, out, _ = cli("--output-format", "github", "nb.ipynb", "broken.ipynb")
+    [arity] = [line for line in out.splitlines() if "NBL001" in line]
+    assert arity.startswith("::error file=nb.ipynb,title=NBL001 kernel-arity::cell 3, line 23, column 50: kernel")
+    [broken] = [line for line in out.splitlines() if "broken.ipynb" in line]
+    assert broken.startswith("::error file=broken.ipynb,title=numbalint%3A not checked::cell 2, line 1, column 5: ")
+    _, out, _ = cli("--output-format", "sarif", "nb.ipynb", "broken.ipynb")
+    import jsonschema
+
+    jsonschema.validate(json.loads(out), sarif_schema())
+    [result] = [r for r in json.loads(out)["runs"][0]["results"] if r["ruleId"] == "NBL001"]
+    assert "region" not in result["locations"][0]["physicalLocation"]
+    assert result["message"]["text"].startswith("cell 3, line 23, column 50: kernel")
 
 
 def test_magics_shell_escapes_and_help_lines_do_not_move_positions():

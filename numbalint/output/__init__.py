@@ -38,6 +38,16 @@ from numbalint.diagnostics import FileError, Finding
 
 FORMATS: tuple[str, ...] = ("full", "concise", "json", "json-lines", "github", "sarif")
 HUMAN_FORMATS = frozenset({"full", "concise"})
+def cell_place(cell: int | None, line: int | None, column: int | None) -> str:
+    """"cell 3, line 2, column 5: " for a place in a notebook, else "". Machine formats
+    place findings by lines of the file, and a notebook's file is JSON: there they point
+    at the file and say the cell in their message."""
+    if cell is None:
+        return ""
+    where = f", line {line}, column {column or 1}" if line is not None else ""
+    return f"cell {cell}{where}: "
+
+
 # The formats that print a fix's text edits; the others need only its title and applicability.
 EDIT_FORMATS = frozenset({"json", "json-lines"})
 JSON_FORMATS = frozenset({"json", "json-lines"})

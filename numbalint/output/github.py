@@ -8,7 +8,7 @@ and ',' in property values, which would otherwise end the property.
 from __future__ import annotations
 
 from numbalint.diagnostics import FileError, Finding
-from numbalint.output import Context, Outcome
+from numbalint.output import Context, Outcome, cell_place
 
 _MESSAGE_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _PROPERTY_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
@@ -22,19 +22,20 @@ def render(outcome: Outcome, context: Context) -> str:
 
 def _finding(finding: Finding) -> str:
     span = finding.span
-    return _command(finding.severity, finding.message, {
-        "file": finding.path,
-        "line": span.line,
-        "col": span.column,
-        "endLine": span.end_line,
-        "endColumn": span.end_column,
-        "title": f"{finding.code} {finding.name}",
+    place = {} if finding.cell is not None else {
+        "line": span.line, "col": span.column, "endLine": span.end_line, "endColumn": span.end_column,
+    }
+    message = cell_place(finding.cell, span.line, span.column) + finding.message
+    return _command(finding.severity, message, {
+        "file": finding.path, **place, "title": f"{finding.code} {finding.name}",
     })
 
 
 def _error(error: FileError) -> str:
-    place = {"line": error.line, "col": error.column or 1} if error.line is not None else {}
-    return _command("error", error.message, {"file": error.path, **place, "title": "numbalint: not checked"})
+    known = error.line is not None and error.cell is None
+    place = {"line": error.line, "col": error.column or 1} if known else {}
+    message = cell_place(error.cell, error.line, error.column) + error.message
+    return _command("error", message, {"file": error.path, **place, "title": "numbalint: not checked"})
 
 
 def _command(level: str, message: str, properties: dict[str, object]) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from numbalint.diagnostics import FileError, Finding
-from numbalint.output import REPOSITORY, Context, Outcome, RuleInfo
+from numbalint.output import REPOSITORY, Context, Outcome, RuleInfo, cell_place
 from numbalint.version import __version__
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -54,7 +54,7 @@ def _rule(rule: RuleInfo) -> dict[str, Any]:
 
 def _result(finding: Finding, index_of: dict[str, int]) -> dict[str, Any]:
     span = finding.span
-    region = {
+    region = None if finding.cell is not None else {
         "startLine": span.line,
         "startColumn": span.column,
         "endLine": span.end_line,
@@ -63,7 +63,7 @@ def _result(finding: Finding, index_of: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "level": finding.severity,
-        "message": {"text": finding.message},
+        "message": {"text": cell_place(finding.cell, span.line, span.column) + finding.message},
         "locations": [_location(finding.path, region)],
     }
     if finding.code in index_of:
@@ -72,8 +72,10 @@ def _result(finding: Finding, index_of: dict[str, int]) -> dict[str, Any]:
 
 
 def _notification(error: FileError) -> dict[str, Any]:
-    region = {"startLine": error.line, "startColumn": error.column or 1} if error.line is not None else None
-    return {"level": "error", "message": {"text": error.message}, "locations": [_location(error.path, region)]}
+    known = error.line is not None and error.cell is None
+    region = {"startLine": error.line, "startColumn": error.column or 1} if known else None
+    message = cell_place(error.cell, error.line, error.column) + error.message
+    return {"level": "error", "message": {"text": message}, "locations": [_location(error.path, region)]}
 
 
 def _location(path: str, region: dict[str, int] | None) -> dict[str, Any]:
