@@ -91,14 +91,14 @@ def _child_fields(cls: type) -> tuple[str, ...]:
 _EVERY_FIELD: dict[type, tuple[str, ...]] = {}
 
 
-def every_child(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Child nodes, whitespace and comments included (libcst's `children` property
-    builds them through its visitor machinery: several times slower)."""
-    fields = _EVERY_FIELD.get(type(node))
+def _every_field(cls: type) -> tuple[str, ...]:
+    fields = _EVERY_FIELD.get(cls)
     if fields is None:
-        fields = _EVERY_FIELD[type(node)] = tuple(
-            f.name for f in dataclasses.fields(type(node)) if f.type not in (str, bool)
-        )
+        fields = _EVERY_FIELD[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.type not in (str, bool))
+    return fields
+
+
+def _nodes_in(node: cst.CSTNode, fields: tuple[str, ...]) -> Iterator[cst.CSTNode]:
     for name in fields:
         value = getattr(node, name)
         kind = type(value)
@@ -108,15 +108,15 @@ def every_child(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             yield value
 
 
+def every_child(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Child nodes, whitespace and comments included (libcst's `children` property
+    builds them through its visitor machinery: several times slower)."""
+    return _nodes_in(node, _every_field(type(node)))
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """Child nodes that may hold code, in source order."""
-    for name in _child_fields(type(node)):
-        value = getattr(node, name)
-        kind = type(value)
-        if kind is list or kind is tuple:
-            yield from (item for item in value if _is_node(type(item)))
-        elif _is_node(kind):
-            yield value
+    return _nodes_in(node, _child_fields(type(node)))
 
 
 _Hook = Callable[[cst.CSTNode], object]
